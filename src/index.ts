@@ -1,0 +1,12 @@
+/**
+ * graft: transfer learning for TensorFlow.js. Read pretrained checkpoints, graft their weights
+ * onto tfjs models with a mismatch report, freeze layers by pattern, train and plot inline.
+ */
+export * from "./errors";
+export * from "./train";
+export * from "./checkpoint";
+export * from "./load";
+export * from "./freeze";
+export * as plot from "./plot";
+export * as zoo from "./zoo";
+export * from "./display";
