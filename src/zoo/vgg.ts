@@ -1,0 +1,124 @@
+/**
+ * VGG-11 and VGG-16 (no BatchNorm) as in torchvision 0.14 (`torchvision/models/vgg.py`,
+ * configurations "A" and "D").
+ *
+ * Layer names are torchvision's module paths: `features.N` numbers every conv, ReLU and
+ * max-pool in order (vgg16: convs `features.0, 2, 5, 7, 10, …, 28`); `avgpool`
+ * (AdaptiveAvgPool2d((7, 7))); `flatten`; `classifier.0` Linear, `.1` ReLU, `.2` Dropout,
+ * `.3` Linear, `.4` ReLU, `.5` Dropout, `.6` Linear.
+ *
+ * Flatten order: torch flattens the `(C, 7, 7)` map in C·H·W order, tfjs flattens `(7, 7, C)`
+ * in H·W·C order, so the rows of `classifier.0`'s kernel are a permutation of torch's
+ * `classifier.0.weight` columns; the loader applies it (DESIGN.md §3).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { relu, resolveOptions, torchConv, torchLinear, ZooOptions } from "./_layers";
+
+type VggConfig = ReadonlyArray<number | "M">;
+
+/** torchvision's `cfgs`: channels of each 3×3 conv, "M" a 2×2 max-pool. */
+const CONFIGS: Record<"vgg11" | "vgg16", VggConfig> = {
+  vgg11: [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+  vgg16: [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+};
+
+/** Side of torchvision's AdaptiveAvgPool2d output. */
+const POOLED = 7;
+
+/**
+ * AdaptiveAvgPool2d((7, 7)) for the sizes where it is a plain average pool or a plain repeat:
+ * n = 7k averages k×k blocks (k = 1 is the identity), n = 1 repeats the pixel 7 times (torch
+ * does the same: every output window is that single pixel). Other sizes mix overlapping
+ * windows of unequal size; they are refused rather than approximated.
+ */
+function adaptiveAvgPool7(x: tf.SymbolicTensor, arch: string, inputShape: number[]): tf.SymbolicTensor {
+  const [, h, w] = x.shape as number[];
+  const factor = (n: number): { pool: number; repeat: number } | undefined =>
+    n % POOLED === 0 ? { pool: n / POOLED, repeat: 1 } : n === 1 ? { pool: 1, repeat: POOLED } : undefined;
+  const fh = factor(h);
+  const fw = factor(w);
+  if (!fh || !fw) {
+    throw new RangeError(
+      `zoo.${arch}: cannot build AdaptiveAvgPool2d((7, 7)) for a ${h}×${w} feature map (inputShape ` +
+        `${JSON.stringify(inputShape)}); it is reproduced exactly only when each side is 1 or a multiple of 7 — ` +
+        `use an input side of 32–63 or 224–255 (or another multiple of 224), or includeTop: false`,
+    );
+  }
+  let y = x;
+  if (fh.pool > 1 || fw.pool > 1) {
+    const poolSize: [number, number] = [fh.pool, fw.pool];
+    y = tf.layers.averagePooling2d({ poolSize, strides: poolSize, padding: "valid", name: "avgpool" }).apply(y) as tf.SymbolicTensor;
+  }
+  if (fh.repeat > 1 || fw.repeat > 1) {
+    const name = y === x ? "avgpool" : "avgpool.repeat";
+    y = tf.layers.upSampling2d({ size: [fh.repeat, fw.repeat], interpolation: "nearest", name }).apply(y) as tf.SymbolicTensor;
+  }
+  return y;
+}
+
+function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
+  const { numClasses, includeTop, inputShape } = resolveOptions(arch, opts);
+  const [height, width] = inputShape;
+  if (height < 32 || width < 32) {
+    throw new RangeError(
+      `zoo.${arch}: inputShape ${JSON.stringify(inputShape)} is too small; VGG's five 2×2 max-pools need height and width ≥ 32`,
+    );
+  }
+  const input = tf.input({ shape: inputShape, name: "input" });
+  let x: tf.SymbolicTensor = input;
+  let index = 0;
+  for (const item of CONFIGS[arch]) {
+    if (item === "M") {
+      x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "valid", name: `features.${index++}` }).apply(x) as tf.SymbolicTensor;
+    } else {
+      x = torchConv(x, { name: `features.${index++}`, filters: item, kernelSize: 3, padding: 1, useBias: true });
+      x = relu(x, `features.${index++}`);
+    }
+  }
+  if (!includeTop) return tf.model({ inputs: input, outputs: x, name: arch });
+  x = adaptiveAvgPool7(x, arch, inputShape);
+  x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
+  x = relu(torchLinear(x, "classifier.0", 4096), "classifier.1");
+  x = tf.layers.dropout({ rate: 0.5, name: "classifier.2" }).apply(x) as tf.SymbolicTensor;
+  x = relu(torchLinear(x, "classifier.3", 4096), "classifier.4");
+  x = tf.layers.dropout({ rate: 0.5, name: "classifier.5" }).apply(x) as tf.SymbolicTensor;
+  x = torchLinear(x, "classifier.6", numClasses);
+  return tf.model({ inputs: input, outputs: x, name: arch });
+}
+
+/**
+ * VGG-11 (torchvision `vgg11`, configuration "A", no BatchNorm): 132.9 M parameters at 1000
+ * classes, 123.6 M of them in `classifier.0`.
+ *
+ * @param opts `numClasses` (1000); `includeTop` (true; false returns the output of `features`,
+ *   the `[H/32, W/32, 512]` conv map after the last max-pool, as Keras' `include_top=False`
+ *   and torchvision's detection backbones use it); `inputShape` (`[224, 224, 3]`; with the top,
+ *   each side must give a 1×1 or 7k×7k feature map: 32–63, 224–255, 448–479, …).
+ * @returns an uncompiled tfjs LayersModel named `vgg11`.
+ * @example
+ * ```ts
+ * const model = graft.zoo.vgg11({ numClasses: 10 });
+ * model.getLayer("classifier.0").getWeights()[0].shape; // [25088, 4096]  (torch: [4096, 25088])
+ * graft.zoo.vgg11({ includeTop: false }).outputs[0].shape; // [null, 7, 7, 512]
+ * ```
+ */
+export function vgg11(opts?: ZooOptions): tf.LayersModel {
+  return vgg("vgg11", opts);
+}
+
+/**
+ * VGG-16 (torchvision `vgg16`, configuration "D", no BatchNorm): 138.4 M parameters at 1000
+ * classes.
+ *
+ * @param opts as {@link vgg11}.
+ * @returns an uncompiled tfjs LayersModel named `vgg16`.
+ * @example
+ * ```ts
+ * const backbone = graft.zoo.vgg16({ includeTop: false, inputShape: [512, 512, 3] });
+ * backbone.getLayer("features.28").getWeights()[0].shape; // [3, 3, 512, 512]
+ * backbone.outputs[0].shape; // [null, 16, 16, 512]
+ * ```
+ */
+export function vgg16(opts?: ZooOptions): tf.LayersModel {
+  return vgg("vgg16", opts);
+}
