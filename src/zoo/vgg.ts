@@ -25,33 +25,47 @@ const CONFIGS: Record<"vgg11" | "vgg16", VggConfig> = {
 /** Side of torchvision's AdaptiveAvgPool2d output. */
 const POOLED = 7;
 
+/** How AdaptiveAvgPool2d((7, 7)) reduces one side of n pixels: average k-blocks, or repeat a single pixel. */
+interface PoolPlan {
+  pool: number;
+  repeat: number;
+}
+
+/** Feature-map side after VGG's five 2×2 max-pools (torch floors, as `valid` does). */
+function featureSide(side: number): number {
+  return Math.floor(side / 32);
+}
+
 /**
  * AdaptiveAvgPool2d((7, 7)) for the sizes where it is a plain average pool or a plain repeat:
  * n = 7k averages k×k blocks (k = 1 is the identity), n = 1 repeats the pixel 7 times (torch
  * does the same: every output window is that single pixel). Other sizes mix overlapping
- * windows of unequal size; they are refused rather than approximated.
+ * windows of unequal size; they are refused rather than approximated — before any layer is built.
  */
-function adaptiveAvgPool7(x: tf.SymbolicTensor, arch: string, inputShape: number[]): tf.SymbolicTensor {
-  const [, h, w] = x.shape as number[];
-  const factor = (n: number): { pool: number; repeat: number } | undefined =>
+function planAdaptivePool(arch: string, inputShape: number[]): [PoolPlan, PoolPlan] {
+  const plan = (n: number): PoolPlan | undefined =>
     n % POOLED === 0 ? { pool: n / POOLED, repeat: 1 } : n === 1 ? { pool: 1, repeat: POOLED } : undefined;
-  const fh = factor(h);
-  const fw = factor(w);
-  if (!fh || !fw) {
+  const [h, w] = [featureSide(inputShape[0]), featureSide(inputShape[1])];
+  const [ph, pw] = [plan(h), plan(w)];
+  if (!ph || !pw) {
     throw new RangeError(
       `zoo.${arch}: cannot build AdaptiveAvgPool2d((7, 7)) for a ${h}×${w} feature map (inputShape ` +
         `${JSON.stringify(inputShape)}); it is reproduced exactly only when each side is 1 or a multiple of 7 — ` +
         `use an input side of 32–63 or 224–255 (or another multiple of 224), or includeTop: false`,
     );
   }
+  return [ph, pw];
+}
+
+function adaptiveAvgPool7(x: tf.SymbolicTensor, [ph, pw]: [PoolPlan, PoolPlan]): tf.SymbolicTensor {
   let y = x;
-  if (fh.pool > 1 || fw.pool > 1) {
-    const poolSize: [number, number] = [fh.pool, fw.pool];
+  if (ph.pool > 1 || pw.pool > 1) {
+    const poolSize: [number, number] = [ph.pool, pw.pool];
     y = tf.layers.averagePooling2d({ poolSize, strides: poolSize, padding: "valid", name: "avgpool" }).apply(y) as tf.SymbolicTensor;
   }
-  if (fh.repeat > 1 || fw.repeat > 1) {
+  if (ph.repeat > 1 || pw.repeat > 1) {
     const name = y === x ? "avgpool" : "avgpool.repeat";
-    y = tf.layers.upSampling2d({ size: [fh.repeat, fw.repeat], interpolation: "nearest", name }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.upSampling2d({ size: [ph.repeat, pw.repeat], interpolation: "nearest", name }).apply(y) as tf.SymbolicTensor;
   }
   return y;
 }
@@ -64,6 +78,7 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
       `zoo.${arch}: inputShape ${JSON.stringify(inputShape)} is too small; VGG's five 2×2 max-pools need height and width ≥ 32`,
     );
   }
+  const poolPlan = includeTop ? planAdaptivePool(arch, inputShape) : undefined;
   const input = tf.input({ shape: inputShape, name: "input" });
   let x: tf.SymbolicTensor = input;
   let index = 0;
@@ -75,8 +90,8 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
       x = relu(x, `features.${index++}`);
     }
   }
-  if (!includeTop) return tf.model({ inputs: input, outputs: x, name: arch });
-  x = adaptiveAvgPool7(x, arch, inputShape);
+  if (!poolPlan) return tf.model({ inputs: input, outputs: x, name: arch });
+  x = adaptiveAvgPool7(x, poolPlan);
   x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
   x = relu(torchLinear(x, "classifier.0", 4096), "classifier.1");
   x = tf.layers.dropout({ rate: 0.5, name: "classifier.2" }).apply(x) as tf.SymbolicTensor;
