@@ -1,0 +1,160 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ready, silenceCpuBanner, tf } from "../../src/train/engine";
+import { installWasmGradients } from "../../src/train/wasm_gradients";
+
+type Pad = "same" | "valid" | number[][];
+interface Case { x: number[]; k: [number, number]; co: number; s: [number, number]; d: [number, number]; pad: Pad }
+
+let seed = 12345;
+function rand(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    a[i] = seed / 2147483648 * 2 - 1;
+  }
+  return a;
+}
+
+function runOn(backend: string, name: string, inputs: Record<string, { shape: number[]; data: Float32Array }>, attrs: object): { shape: number[]; data: Float32Array } {
+  tf.setBackend(backend);
+  silenceCpuBanner();
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.data, v.shape);
+  const before = tf.memory().numTensors;
+  const out = tf.engine().runKernel(name, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const res = { shape: out.shape, data: out.dataSync() as Float32Array };
+  out.dispose();
+  Object.values(ts).forEach((t) => t.dispose());
+  assert.equal(tf.memory().numTensors, before - Object.keys(ts).length);
+  return res;
+}
+
+function maxRelError(a: Float32Array, b: Float32Array): number {
+  let scale = 0;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  let err = 0;
+  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / Math.max(scale, 1e-12));
+  return err;
+}
+
+function describe(c: Case, m?: number): string {
+  return `x=${c.x} k=${c.k} ${m ? `m=${m}` : `co=${c.co}`} s=${c.s} d=${c.d} pad=${JSON.stringify(c.pad)}`;
+}
+
+const CONV_CASES: Case[] = [
+  { x: [2, 8, 8, 3], k: [3, 3], co: 4, s: [1, 1], d: [1, 1], pad: "same" },
+  { x: [2, 8, 8, 3], k: [3, 3], co: 4, s: [1, 1], d: [1, 1], pad: "valid" },
+  { x: [3, 9, 7, 2], k: [3, 2], co: 5, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [3, 9, 7, 2], k: [3, 3], co: 5, s: [2, 2], d: [1, 1], pad: "valid" },
+  { x: [2, 10, 10, 4], k: [4, 4], co: 3, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [2, 11, 10, 3], k: [5, 3], co: 2, s: [2, 1], d: [1, 1], pad: "valid" },
+  { x: [1, 7, 7, 3], k: [3, 3], co: 4, s: [1, 1], d: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [2, 9, 9, 3], k: [3, 3], co: 4, s: [2, 2], d: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { x: [1, 5, 5, 1], k: [1, 1], co: 1, s: [1, 1], d: [1, 1], pad: "valid" },
+  { x: [4, 16, 16, 8], k: [3, 3], co: 16, s: [1, 1], d: [1, 1], pad: "same" },
+  { x: [2, 12, 12, 6], k: [7, 7], co: 8, s: [2, 2], d: [1, 1], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+];
+
+test("Conv2DBackpropFilter on wasm equals the cpu backend (strides, SAME/VALID/explicit)", async () => {
+  await ready();
+  installWasmGradients();
+  for (const c of CONV_CASES) {
+    const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], filterShape as [number, number, number, number], c.s, 1, c.pad as "same");
+    const x = { shape: c.x, data: rand(c.x.reduce((a, b) => a * b)) };
+    const dy = { shape: info.outShape, data: rand(info.outShape.reduce((a, b) => a * b)) };
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: "NHWC", filterShape };
+    const want = runOn("cpu", "Conv2DBackpropFilter", { x, dy }, attrs);
+    const got = runOn("wasm", "Conv2DBackpropFilter", { x, dy }, attrs);
+    assert.deepEqual(got.shape, want.shape, describe(c));
+    const err = maxRelError(got.data, want.data);
+    assert.ok(err <= 1e-4, `${describe(c)}: max relative error ${err}`);
+  }
+  tf.setBackend("wasm");
+});
+
+const DEPTHWISE_CASES: Array<Case & { m: number }> = [
+  { x: [2, 8, 8, 3], k: [3, 3], co: 0, m: 1, s: [1, 1], d: [1, 1], pad: "same" },
+  { x: [2, 8, 8, 3], k: [3, 3], co: 0, m: 2, s: [1, 1], d: [1, 1], pad: "valid" },
+  { x: [2, 9, 9, 4], k: [3, 3], co: 0, m: 1, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [2, 10, 10, 4], k: [3, 3], co: 0, m: 3, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [3, 9, 7, 2], k: [3, 2], co: 0, m: 2, s: [2, 1], d: [1, 1], pad: "valid" },
+  { x: [1, 7, 7, 3], k: [3, 3], co: 0, m: 1, s: [1, 1], d: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [2, 9, 9, 3], k: [3, 3], co: 0, m: 2, s: [2, 2], d: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { x: [2, 12, 12, 8], k: [5, 5], co: 0, m: 1, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [2, 11, 11, 3], k: [3, 3], co: 0, m: 1, s: [1, 1], d: [2, 2], pad: "same" },
+  { x: [2, 11, 10, 3], k: [3, 2], co: 0, m: 2, s: [1, 1], d: [2, 3], pad: "valid" },
+  { x: [1, 12, 12, 2], k: [3, 3], co: 0, m: 1, s: [1, 1], d: [3, 3], pad: [[0, 0], [3, 3], [2, 4], [0, 0]] },
+];
+
+/**
+ * The cpu backend's depthwise gradient kernels index taps without the dilation, so for
+ * dilated cases the reference is the undilated gradient with the filter spread out to its
+ * effective size (zeros between taps): a dilated convolution equals that convolution.
+ */
+function effective(c: Case & { m: number }): { k: [number, number]; spread: (w: Float32Array) => Float32Array; pick: (dw: Float32Array) => Float32Array } {
+  const [kh, kw] = c.k, [dh, dw] = c.d, C = c.x[3], M = c.m;
+  const eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
+  const index = (h: number, w: number, width: number, ch: number, m: number) => ((h * width + w) * C + ch) * M + m;
+  return {
+    k: [eh, ew],
+    spread(w) {
+      const out = new Float32Array(eh * ew * C * M);
+      for (let h = 0; h < kh; h++) for (let x = 0; x < kw; x++) for (let ch = 0; ch < C; ch++) for (let m = 0; m < M; m++) {
+        out[index(h * dh, x * dw, ew, ch, m)] = w[index(h, x, kw, ch, m)];
+      }
+      return out;
+    },
+    pick(full) {
+      const out = new Float32Array(kh * kw * C * M);
+      for (let h = 0; h < kh; h++) for (let x = 0; x < kw; x++) for (let ch = 0; ch < C; ch++) for (let m = 0; m < M; m++) {
+        out[index(h, x, kw, ch, m)] = full[index(h * dh, x * dw, ew, ch, m)];
+      }
+      return out;
+    },
+  };
+}
+
+test("DepthwiseConv2dNative backprop (filter and input) on wasm equals cpu (strides, dilations, multipliers, padding)", async () => {
+  await ready();
+  installWasmGradients();
+  for (const c of DEPTHWISE_CASES) {
+    const C = c.x[3];
+    const filterShape = [c.k[0], c.k[1], C, c.m];
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], filterShape as [number, number, number, number], c.s, c.d, c.pad as "same", undefined, true);
+    const x = { shape: c.x, data: rand(c.x.reduce((a, b) => a * b)) };
+    const dy = { shape: info.outShape, data: rand(info.outShape.reduce((a, b) => a * b)) };
+    const filter = { shape: filterShape, data: rand(filterShape.reduce((a, b) => a * b)) };
+    const eff = effective(c);
+    const effShape = [eff.k[0], eff.k[1], C, c.m];
+    const base = { strides: c.s, pad: c.pad };
+
+    const wantDw = runOn("cpu", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...base, dilations: [1, 1], filterShape: effShape });
+    const gotDw = runOn("wasm", "DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...base, dilations: c.d, filterShape });
+    assert.deepEqual(gotDw.shape, filterShape, describe(c, c.m));
+    const errDw = maxRelError(gotDw.data, eff.pick(wantDw.data));
+    assert.ok(errDw <= 1e-4, `filter gradient ${describe(c, c.m)}: max relative error ${errDw}`);
+
+    const wantDx = runOn("cpu", "DepthwiseConv2dNativeBackpropInput", { dy, filter: { shape: effShape, data: eff.spread(filter.data) } }, { ...base, dilations: [1, 1], inputShape: c.x });
+    const gotDx = runOn("wasm", "DepthwiseConv2dNativeBackpropInput", { dy, filter }, { ...base, dilations: c.d, inputShape: c.x });
+    assert.deepEqual(gotDx.shape, c.x, describe(c, c.m));
+    const errDx = maxRelError(gotDx.data, wantDx.data);
+    assert.ok(errDx <= 1e-4, `input gradient ${describe(c, c.m)}: max relative error ${errDx}`);
+  }
+  tf.setBackend("wasm");
+});
+
+test("the dilated reference agrees with cpu where dilation is 1 (sanity of the spread/pick helpers)", () => {
+  const c = { x: [1, 6, 6, 2], k: [3, 3] as [number, number], co: 0, m: 2, s: [1, 1] as [number, number], d: [1, 1] as [number, number], pad: "same" as Pad };
+  const e = effective(c);
+  const w = rand(3 * 3 * 2 * 2);
+  assert.deepEqual(e.pick(e.spread(w)), w);
+});
+
+test("installWasmGradients is idempotent", () => {
+  assert.deepEqual(installWasmGradients(), []);
+  for (const name of ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+    assert.ok(tf.getKernel(name, "wasm"), name);
+  }
+});
