@@ -1,6 +1,6 @@
 /**
  * Private building blocks shared by the zoo architectures: torch-style convolutions,
- * BatchNorm with torch's constants, and the option checks every builder runs.
+ * BatchNorm with torch's constants, ReLU, max-pool and Linear layers.
  *
  * Padding rule: PyTorch pads `p` pixels on every side. tfjs `same` only agrees with that
  * for stride 1 and an odd kernel with `p = (k - 1) / 2`; for stride 2 on an even input it
@@ -10,53 +10,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Options every zoo builder takes. */
-export interface ZooOptions {
-  /** Units of the last Dense layer (torchvision's `num_classes`). Default 1000. */
-  numClasses?: number;
-  /** Keep the classifier head. Without it the model ends at the features (see each builder). Default true. */
-  includeTop?: boolean;
-  /** Input `[height, width, channels]`, channels last (tfjs layout). Default `[224, 224, 3]`. */
-  inputShape?: [number, number, number];
-}
-
-/** {@link ZooOptions} with defaults filled in and checked. */
-export interface ResolvedZooOptions {
-  numClasses: number;
-  includeTop: boolean;
-  inputShape: [number, number, number];
-}
-
 /** BatchNorm constants of torch.nn.BatchNorm2d: eps 1e-5, momentum 0.1 (tfjs momentum = 1 − torch's). */
 export const TORCH_BN_EPSILON = 1e-5;
 export const TORCH_BN_MOMENTUM = 0.9;
-
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v) && v > 0;
-}
-
-/** Fills defaults and validates; throws TypeError/RangeError naming the option, the value and the fix. */
-export function resolveOptions(arch: string, opts: ZooOptions = {}): ResolvedZooOptions {
-  if (opts === null || typeof opts !== "object") {
-    throw new TypeError(`zoo.${arch}: options must be an object like { numClasses: 10 }; got ${String(opts)}`);
-  }
-  const numClasses = opts.numClasses ?? 1000;
-  const includeTop = opts.includeTop ?? true;
-  const inputShape = opts.inputShape ?? [224, 224, 3];
-  if (!isPositiveInt(numClasses)) {
-    throw new RangeError(`zoo.${arch}: numClasses must be a positive integer; got ${String(numClasses)}`);
-  }
-  if (typeof includeTop !== "boolean") {
-    throw new TypeError(`zoo.${arch}: includeTop must be true or false; got ${String(includeTop)}`);
-  }
-  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every(isPositiveInt)) {
-    throw new RangeError(
-      `zoo.${arch}: inputShape must be [height, width, channels] of positive integers (channels last, e.g. [224, 224, 3]); ` +
-        `got ${JSON.stringify(inputShape)}`,
-    );
-  }
-  return { numClasses, includeTop, inputShape: [...inputShape] as [number, number, number] };
-}
 
 /** Arguments of {@link torchConv}, in torch.nn.Conv2d's terms. */
 export interface TorchConvArgs {
@@ -99,9 +55,13 @@ export function torchConv(x: tf.SymbolicTensor, args: TorchConvArgs): tf.Symboli
     useBias: args.useBias ?? false,
     name: args.name,
   };
+  // torchvision initialises convs with kaiming_normal_(mode="fan_out"): N(0, 2 / fan_out), where
+  // fan_out = out_channels·kh·kw (for a depthwise conv torch counts C·kh·kw, C the channels).
+  const channels = args.depthwise ? (x.shape[x.shape.length - 1] as number) : args.filters;
+  const init = tf.initializers.randomNormal({ stddev: Math.sqrt(2 / (channels * args.kernelSize * args.kernelSize)) });
   const layer = args.depthwise
-    ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: "heNormal" })
-    : tf.layers.conv2d({ ...common, filters: args.filters, kernelInitializer: "heNormal" });
+    ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: init })
+    : tf.layers.conv2d({ ...common, filters: args.filters, kernelInitializer: init });
   return layer.apply(padded.x) as tf.SymbolicTensor;
 }
 
@@ -135,9 +95,20 @@ export function maxPoolAfterRelu(
   return pool.apply(padded) as tf.SymbolicTensor;
 }
 
-/** torch.nn.Linear as a Dense layer (`in → out`, kernel `(in, out)`). */
-export function torchLinear(x: tf.SymbolicTensor, name: string, units: number, useBias = true): tf.SymbolicTensor {
-  return tf.layers.dense({ units, useBias, name }).apply(x) as tf.SymbolicTensor;
+/**
+ * torch.nn.Linear as a Dense layer (`in → out`, kernel `(in, out)`), initialised as torchvision
+ * does: `"torch"` = nn.Linear's default U(±1/√in) for weight and bias (resnet's fc),
+ * `"normal"` = N(0, 0.01) weight and zero bias (vgg, mobilenet_v2).
+ */
+export function torchLinear(x: tf.SymbolicTensor, name: string, units: number, init: "torch" | "normal"): tf.SymbolicTensor {
+  const fanIn = x.shape[x.shape.length - 1] as number;
+  const bound = 1 / Math.sqrt(fanIn);
+  const uniform = tf.initializers.randomUniform({ minval: -bound, maxval: bound });
+  const dense =
+    init === "torch"
+      ? tf.layers.dense({ units, name, kernelInitializer: uniform, biasInitializer: uniform })
+      : tf.layers.dense({ units, name, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.01 }) });
+  return dense.apply(x) as tf.SymbolicTensor;
 }
 
 /** Spatial size after a torch conv/pool: floor((n + 2p − k) / s) + 1. */

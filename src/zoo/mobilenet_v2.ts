@@ -10,7 +10,8 @@
  * `features.N.add`; explicit paddings `<conv>.pad`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { relu, resolveOptions, torchBatchNorm, torchConv, torchLinear, ZooOptions } from "./_layers";
+import { relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
+import { resolveOptions, ZooOptions } from "./options";
 
 /** torchvision's inverted residual setting: expand ratio t, channels c, repeats n, first stride s. */
 const INVERTED_RESIDUAL_SETTING: ReadonlyArray<[number, number, number, number]> = [
@@ -89,7 +90,7 @@ export function mobilenetV2(opts?: ZooOptions): tf.LayersModel {
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
   if (includeTop) {
     x = tf.layers.dropout({ rate: 0.2, name: "classifier.0" }).apply(x) as tf.SymbolicTensor;
-    x = torchLinear(x, "classifier.1", numClasses);
+    x = torchLinear(x, "classifier.1", numClasses, "normal");
   }
   return tf.model({ inputs: input, outputs: x, name: "mobilenet_v2" });
 }

@@ -9,7 +9,8 @@
  * `layer1.0.relu` (after the addition), `avgpool`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { maxPoolAfterRelu, relu, resolveOptions, torchBatchNorm, torchConv, torchLinear, ZooOptions } from "./_layers";
+import { maxPoolAfterRelu, relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
+import { resolveOptions, ZooOptions } from "./options";
 
 type Block = "basic" | "bottleneck";
 
@@ -70,7 +71,7 @@ function resnet(arch: string, block: Block, layers: [number, number, number, num
   });
   // AdaptiveAvgPool2d((1, 1)) + flatten: one vector of 512·expansion features per image.
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
-  if (includeTop) x = torchLinear(x, "fc", numClasses);
+  if (includeTop) x = torchLinear(x, "fc", numClasses, "torch");
   return tf.model({ inputs: input, outputs: x, name: arch });
 }
 

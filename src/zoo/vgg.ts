@@ -12,7 +12,8 @@
  * `classifier.0.weight` columns; the loader applies it (DESIGN.md §3).
  */
 import * as tf from "@tensorflow/tfjs";
-import { relu, resolveOptions, torchConv, torchLinear, ZooOptions } from "./_layers";
+import { relu, torchConv, torchLinear } from "./_layers";
+import { resolveOptions, ZooOptions } from "./options";
 
 type VggConfig = ReadonlyArray<number | "M">;
 
@@ -93,11 +94,11 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
   if (!poolPlan) return tf.model({ inputs: input, outputs: x, name: arch });
   x = adaptiveAvgPool7(x, poolPlan);
   x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
-  x = relu(torchLinear(x, "classifier.0", 4096), "classifier.1");
+  x = relu(torchLinear(x, "classifier.0", 4096, "normal"), "classifier.1");
   x = tf.layers.dropout({ rate: 0.5, name: "classifier.2" }).apply(x) as tf.SymbolicTensor;
-  x = relu(torchLinear(x, "classifier.3", 4096), "classifier.4");
+  x = relu(torchLinear(x, "classifier.3", 4096, "normal"), "classifier.4");
   x = tf.layers.dropout({ rate: 0.5, name: "classifier.5" }).apply(x) as tf.SymbolicTensor;
-  x = torchLinear(x, "classifier.6", numClasses);
+  x = torchLinear(x, "classifier.6", numClasses, "normal");
   return tf.model({ inputs: input, outputs: x, name: arch });
 }
 

@@ -132,3 +132,23 @@ test("torchvisionName: zoo models by name, anything else undefined", () => {
   model.dispose();
   again.dispose();
 });
+
+test("zoo models serialise: toJSON → modelFromJSON keeps torch names and shapes", async () => {
+  const model = zoo.mobilenetV2({ numClasses: 3, inputShape: [32, 32, 3] });
+  const copy = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as tf.io.ModelJSON["modelTopology"] });
+  assert.deepEqual(copy.layers.map((l) => l.name), model.layers.map((l) => l.name));
+  assert.deepEqual(copy.weights.map((w) => w.shape), model.weights.map((w) => w.shape));
+  assert.equal(zoo.torchvisionName(copy), "mobilenet_v2");
+  model.dispose();
+  copy.dispose();
+});
+
+test("initial weights follow torchvision's init (kaiming fan_out convs, N(0, 0.01) classifiers)", () => {
+  const model = zoo.mobilenetV2({ numClasses: 1000, inputShape: [32, 32, 3] });
+  const std = (layer: string) => tf.tidy(() => tf.moments(model.getLayer(layer).getWeights()[0]).variance.sqrt().dataSync()[0]);
+  const close = (actual: number, expected: number) => assert.ok(Math.abs(actual / expected - 1) < 0.1, `std ${actual} vs ${expected}`);
+  close(std("features.18.0"), Math.sqrt(2 / 1280)); // 1×1 conv 320 → 1280, fan_out 1280
+  close(std("features.17.conv.1.0"), Math.sqrt(2 / (960 * 9))); // depthwise 3×3 over 960 channels
+  close(std("classifier.1"), 0.01);
+  model.dispose();
+});

@@ -1,0 +1,54 @@
+/**
+ * The options every zoo builder takes, with torchvision's defaults, and their checks.
+ */
+
+/**
+ * Options every zoo builder takes (torchvision's `num_classes`, plus what tfjs needs to know up front).
+ * @example
+ * ```ts
+ * const opts: graft.zoo.ZooOptions = { numClasses: 10, includeTop: true, inputShape: [128, 128, 3] };
+ * const model = graft.zoo.resnet18(opts);
+ * ```
+ */
+export interface ZooOptions {
+  /** Units of the last Dense layer (torchvision's `num_classes`). Default 1000. */
+  numClasses?: number;
+  /** Keep the classifier head. Without it the model ends at the features (see each builder). Default true. */
+  includeTop?: boolean;
+  /** Input `[height, width, channels]`, channels last (tfjs layout). Default `[224, 224, 3]`. */
+  inputShape?: [number, number, number];
+}
+
+/** {@link ZooOptions} with defaults filled in and checked. */
+export interface ResolvedZooOptions {
+  numClasses: number;
+  includeTop: boolean;
+  inputShape: [number, number, number];
+}
+
+function isPositiveInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v > 0;
+}
+
+/** Fills defaults and validates; throws TypeError/RangeError naming the option, the value and the fix. */
+export function resolveOptions(arch: string, opts: ZooOptions = {}): ResolvedZooOptions {
+  if (opts === null || typeof opts !== "object") {
+    throw new TypeError(`zoo.${arch}: options must be an object like { numClasses: 10 }; got ${String(opts)}`);
+  }
+  const numClasses = opts.numClasses ?? 1000;
+  const includeTop = opts.includeTop ?? true;
+  const inputShape = opts.inputShape ?? [224, 224, 3];
+  if (!isPositiveInt(numClasses)) {
+    throw new RangeError(`zoo.${arch}: numClasses must be a positive integer; got ${String(numClasses)}`);
+  }
+  if (typeof includeTop !== "boolean") {
+    throw new TypeError(`zoo.${arch}: includeTop must be true or false; got ${String(includeTop)}`);
+  }
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every(isPositiveInt)) {
+    throw new RangeError(
+      `zoo.${arch}: inputShape must be [height, width, channels] of positive integers (channels last, e.g. [224, 224, 3]); ` +
+        `got ${JSON.stringify(inputShape)}`,
+    );
+  }
+  return { numClasses, includeTop, inputShape: [...inputShape] as [number, number, number] };
+}
