@@ -1,1 +1,7 @@
-export {};
+/** Figures for notebooks: parameter counts and loss curves as plotly JSON, SVG and HTML. */
+export * from "./figure";
+export * from "./params";
+export { toSVG } from "./svg";
+export { plotlyLibraryHTML, type PlotlyLibraryMode } from "./html";
+export * from "./loss";
+export * from "./loss_callback";
