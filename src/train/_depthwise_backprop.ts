@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Backend, Info, free, op, reshape, transpose } from "./_wasm_ops";
+import { axisPlan, cropTo, upsample } from "./_upsample";
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
@@ -75,39 +76,19 @@ function depthwiseBackpropInput(args: KernelArgs): Info {
   const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
 
-  // dy upsampled by the stride: [B, OH·sh, OW·sw, C·M], zeros between the original samples.
-  let up = dy;
-  if (sh > 1 || sw > 1) {
-    const dy6 = reshape(backend, dy, [B, OH, 1, OW, 1, C * M]);
-    const padded = op(backend, "PadV2", { x: dy6 }, {
-      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0,
-    });
-    free(backend, dy6);
-    up = reshape(backend, padded, [B, OH * sh, OW * sw, C * M]);
-    free(backend, padded);
-  }
-  const U = up.shape[1], V = up.shape[2];
-  const padTop = (KH - 1) * dh - top, padLeft = (KW - 1) * dw - left;
-  const cropTop = Math.max(0, -padTop), cropLeft = Math.max(0, -padLeft);
-  const pt = Math.max(0, padTop), pl = Math.max(0, padLeft);
-  const pb = Math.max(0, H + cropTop + (KH - 1) * dh - U - pt);
-  const pr = Math.max(0, W + cropLeft + (KW - 1) * dw - V - pl);
-
+  const up = upsample(backend, dy, sh, sw);
+  const rows = axisPlan(H, up.shape[1], KH, dh, top);
+  const cols = axisPlan(W, up.shape[2], KW, dw, left);
   const flipped = op(backend, "Reverse", { x: filter }, { dims: [0, 1] });
   const filterCM = reshape(backend, flipped, [KH, KW, C * M, 1]);
   free(backend, flipped);
   let dx = op(backend, "DepthwiseConv2dNative", { x: up, filter: filterCM }, {
-    strides: [1, 1], dilations: [dh, dw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: "NHWC",
+    strides: [1, 1], dilations: [dh, dw], dataFormat: "NHWC",
+    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
   });
-  free(backend, filterCM);
-  if (up !== dy) free(backend, up);
+  free(backend, filterCM, up);
   if (M > 1) dx = sumAxis(backend, dx, [B, dx.shape[1], dx.shape[2], C, M], 4);
-  if (dx.shape[1] !== H || dx.shape[2] !== W) {
-    const cropped = op(backend, "Slice", { x: dx }, { begin: [0, cropTop, cropLeft, 0], size: [B, H, W, C] });
-    free(backend, dx);
-    dx = cropped;
-  }
-  return dx;
+  return cropTo(backend, dx, H, W, rows.crop, cols.crop);
 }
 
 export const depthwiseConv2dNativeBackpropFilterConfig: tf.KernelConfig = {

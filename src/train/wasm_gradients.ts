@@ -1,31 +1,38 @@
 /**
- * Gradient kernels the tfjs wasm backend (4.22) lacks, so that `fit` of convolutional models
- * works on it: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
- * DepthwiseConv2dNativeBackpropInput, each composed from wasm kernels that run on XNNPACK.
+ * Gradient kernels for the tfjs wasm backend, so that `fit` of convolutional models works on
+ * it and runs at XNNPACK speed: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
+ * DepthwiseConv2dNativeBackpropInput, which tfjs-backend-wasm 4.22 lacks, plus a faster
+ * Conv2DBackpropInput (4.22 has one, as plain loops). Each is composed from wasm kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./_conv_backprop_filter";
+import { conv2DBackpropInputConfig } from "./_conv_backprop_input";
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from "./_depthwise_backprop";
 
-const CONFIGS = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig];
+/** Registered only where the wasm backend has none (a later tfjs may bring its own). */
+const MISSING = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig];
+/** Registered in place of the wasm backend's own, which is measured slower. */
+const FASTER = [conv2DBackpropInputConfig];
 
 /**
  * Registers graft's gradient kernels for the wasm backend. Idempotent, and callable before
- * `tf.setBackend("wasm")` (kernels are looked up by name when they run). Kernels the wasm
- * backend already has (a later tfjs) are left alone.
- * @returns the names of the kernels this call registered (empty when already present).
+ * `tf.setBackend("wasm")` (kernels are looked up by name when they run).
+ * @returns the names of the kernels this call registered (empty when already installed).
  * @example
  * ```ts
- * import { installWasmGradients } from "graft";
- * installWasmGradients();                // engine() does this before choosing wasm
+ * import { installWasmGradients, tf } from "graft";
+ * installWasmGradients();                // graft's engine does this before choosing wasm
  * await tf.setBackend("wasm");
- * tf.grad((w) => tf.conv2d(x, w, 1, "same").sum())(w); // works on wasm now
+ * const dw = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 1, "same").sum())(w); // works on wasm now
  * ```
  */
 export function installWasmGradients(): string[] {
   const added: string[] = [];
-  for (const config of CONFIGS) {
-    if (tf.getKernel(config.kernelName, "wasm")) continue;
+  for (const config of [...MISSING, ...FASTER]) {
+    const present = tf.getKernel(config.kernelName, "wasm");
+    if (present?.kernelFunc === config.kernelFunc) continue;
+    if (present && MISSING.includes(config)) continue;
+    if (present) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);
     added.push(config.kernelName);
   }

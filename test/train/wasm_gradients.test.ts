@@ -56,7 +56,7 @@ const CONV_CASES: Case[] = [
   { x: [2, 12, 12, 6], k: [7, 7], co: 8, s: [2, 2], d: [1, 1], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
 ];
 
-test("Conv2DBackpropFilter on wasm equals the cpu backend (strides, SAME/VALID/explicit)", async () => {
+test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend (strides, SAME/VALID/explicit)", async () => {
   await ready();
   installWasmGradients();
   for (const c of CONV_CASES) {
@@ -70,6 +70,14 @@ test("Conv2DBackpropFilter on wasm equals the cpu backend (strides, SAME/VALID/e
     assert.deepEqual(got.shape, want.shape, describe(c));
     const err = maxRelError(got.data, want.data);
     assert.ok(err <= 1e-4, `${describe(c)}: max relative error ${err}`);
+
+    const filter = { shape: filterShape, data: rand(filterShape.reduce((a, b) => a * b)) };
+    const inAttrs = { strides: c.s, pad: c.pad, dataFormat: "NHWC", inputShape: c.x };
+    const wantDx = runOn("cpu", "Conv2DBackpropInput", { dy, filter }, inAttrs);
+    const gotDx = runOn("wasm", "Conv2DBackpropInput", { dy, filter }, inAttrs);
+    assert.deepEqual(gotDx.shape, c.x, describe(c));
+    const errDx = maxRelError(gotDx.data, wantDx.data);
+    assert.ok(errDx <= 1e-4, `input gradient ${describe(c)}: max relative error ${errDx}`);
   }
   tf.setBackend("wasm");
 });
@@ -154,7 +162,7 @@ test("the dilated reference agrees with cpu where dilation is 1 (sanity of the s
 
 test("installWasmGradients is idempotent", () => {
   assert.deepEqual(installWasmGradients(), []);
-  for (const name of ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
