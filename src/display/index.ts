@@ -1,1 +1,3 @@
 export * from "./bridge";
+export * from "./mime";
+export * from "./display";

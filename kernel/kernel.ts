@@ -1,0 +1,200 @@
+/**
+ * The graft kernel's behaviour, one method per request type; the server (server.ts) only moves
+ * messages. Cells run one at a time; each gets execute_input, its streams, displays, one
+ * execute_result or one error, in that order.
+ */
+import path from "node:path";
+import { printQuickInfo } from "tslab/dist/inspect";
+import { toMimeBundle } from "../src/display/mime";
+import { createCellExecutor, toCellError, type CellError, type CellExecutor } from "./executor";
+import { History, type HistoryRequest } from "./history";
+import { isComplete } from "./is_complete";
+import { kernelLog, setOutputTarget, type IopubSend } from "./output";
+import { preludeSource } from "./prelude";
+import { PACKAGE_ROOT } from "./resolve";
+import { splitMagics } from "./magics/parse";
+import { MagicRegistry, type MagicContext } from "./magics/registry";
+import { UsageError } from "./magics/usage";
+import { defaultMagics } from "./magics/all";
+
+const pkg = require(path.join(PACKAGE_ROOT, "package.json")) as { version: string };
+
+/** execute_reply content. */
+type ExecuteReply = Record<string, unknown> & { status: "ok" | "error" | "aborted"; execution_count: number };
+
+export class GraftKernel {
+  readonly executor: CellExecutor;
+  readonly history = new History();
+  readonly magics: MagicRegistry;
+  private count = 0;
+  private running = false;
+  private pendingRejection: unknown[] = [];
+  private currentRejection: ((reason: unknown) => void) | undefined;
+  private preludeError: CellError | undefined;
+  private prelude: Promise<void>;
+  /** Removes fatal process hooks that libraries install (see guard.ts); set by main.ts. */
+  pruneGuards: () => void = () => {};
+
+  constructor(cwd = process.cwd()) {
+    this.executor = createCellExecutor(cwd);
+    this.magics = defaultMagics();
+    this.prelude = Promise.resolve();
+  }
+
+  /** Runs the hidden prelude (once, before the first cell). */
+  startPrelude(): Promise<void> {
+    const sink: IopubSend = () => {};
+    setOutputTarget(sink);
+    this.prelude = (async () => {
+      try {
+        const out = await this.executor.run(preludeSource());
+        if (!out.ok) this.preludeError = out.error;
+      } catch (err) {
+        this.preludeError = toCellError(err);
+      }
+      this.pruneGuards();
+      if (this.preludeError) kernelLog(`prelude failed: ${this.preludeError.ename}: ${this.preludeError.evalue}`);
+    })();
+    return this.prelude;
+  }
+
+  kernelInfo(): Record<string, unknown> {
+    let engine = "not initialised";
+    try {
+      const e = require(PACKAGE_ROOT).engine();
+      engine = `${e.backend} (${e.reason})`;
+    } catch {
+      // graft not built: the banner says so
+    }
+    return {
+      status: "ok",
+      protocol_version: "5.3",
+      implementation: "graft",
+      implementation_version: pkg.version,
+      language_info: {
+        name: "typescript",
+        version: require(require.resolve("@tslab/typescript-for-tslab/package.json", { paths: [path.dirname(require.resolve("tslab/package.json"))] })).version,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        pygments_lexer: "typescript",
+        codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
+      },
+      banner: `graft ${pkg.version}: TypeScript for transfer learning with TensorFlow.js on node ${process.version}; engine ${engine}. %lsmagic lists magics.`,
+      help_links: [{ text: "graft README", url: "https://github.com/graft-ml/graft#readme" }],
+    };
+  }
+
+  /** Called by node's unhandledRejection hook: reported to the running cell, else the next one. */
+  reportRejection(reason: unknown): void {
+    if (this.currentRejection) this.currentRejection(reason);
+    else this.pendingRejection.push(reason);
+  }
+
+  async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
+    await this.prelude;
+    const silent = !!req.silent;
+    const store = req.store_history ?? !silent;
+    if (store) this.count += 1;
+    const count = this.count;
+    const quiet: IopubSend = silent ? () => {} : send;
+    quiet("execute_input", { code: req.code, execution_count: count });
+    setOutputTarget(quiet);
+    const fail = (error: CellError): ExecuteReply => {
+      quiet("error", { ...error });
+      if (store) this.history.add(count, req.code, null);
+      return { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] };
+    };
+    if (this.preludeError) {
+      const e = this.preludeError;
+      this.preludeError = undefined;
+      quiet("stream", { name: "stderr", text: `graft's prelude failed, graft names are not in scope: ${e.ename}: ${e.evalue}\n` });
+    }
+    if (this.pendingRejection.length) {
+      const reason = this.pendingRejection.shift();
+      this.pendingRejection = [];
+      const e = toCellError(reason);
+      return fail({ ...e, evalue: `${e.evalue} (an unhandled promise rejection from an earlier cell)` });
+    }
+    const payload: Array<Record<string, unknown>> = [];
+    let rejected: unknown[] = [];
+    this.currentRejection = (r) => rejected.push(r);
+    this.running = true;
+    try {
+      const cell = splitMagics(req.code, this.magics);
+      const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics };
+      const outcome = await this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked));
+      if (rejected.length && outcome.ok) return fail(toCellError(rejected[0]));
+      if (!outcome.ok) return fail(outcome.error);
+      let output: string | null = null;
+      if (outcome.hasValue && !silent) {
+        const data = toMimeBundle(outcome.value);
+        output = String(data["text/plain"]);
+        send("execute_result", { execution_count: count, data, metadata: {} });
+      }
+      if (store) this.history.add(count, req.code, output);
+      return { status: "ok", execution_count: count, payload, user_expressions: {} };
+    } catch (err) {
+      if (err instanceof UsageError) return fail({ ename: "UsageError", evalue: err.message, traceback: [`UsageError: ${err.message}`] });
+      return fail(toCellError(err));
+    } finally {
+      this.pruneGuards();
+      this.running = false;
+      this.currentRejection = undefined;
+    }
+  }
+
+  complete(code: string, cursor: number): Record<string, unknown> {
+    const magic = this.magics.complete(code, cursor);
+    if (magic) return { status: "ok", ...magic, metadata: {} };
+    const masked = splitMagics(code, this.magics, { lenient: true }).masked;
+    try {
+      const info = this.executor.complete(masked, cursor);
+      return { status: "ok", matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+    } catch (err) {
+      kernelLog(`complete failed: ${String(err)}`);
+      return { status: "ok", matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
+    }
+  }
+
+  inspect(code: string, cursor: number): Record<string, unknown> {
+    const help = this.magics.inspect(code, cursor);
+    if (help) return { status: "ok", found: true, data: { "text/plain": help }, metadata: {} };
+    const masked = splitMagics(code, this.magics, { lenient: true }).masked;
+    let info;
+    try {
+      info = this.executor.inspect(masked, cursor);
+    } catch (err) {
+      kernelLog(`inspect failed: ${String(err)}`);
+    }
+    if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
+    return { status: "ok", found: true, data: { "text/plain": printQuickInfo(info) }, metadata: {} };
+  }
+
+  isComplete(code: string): Record<string, unknown> {
+    return { ...isComplete(code) };
+  }
+
+  historyQuery(req: HistoryRequest): Record<string, unknown> {
+    return { status: "ok", history: this.history.query(req) };
+  }
+
+  /** Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint). */
+  interrupt(): void {
+    if (!this.running) return;
+    for (const v of Object.values(this.executor.locals)) {
+      // A running fit stops at the end of its current batch (compiled models only: tfjs throws otherwise).
+      if (v && typeof v === "object" && Array.isArray((v as { layers?: unknown }).layers) && (v as { optimizer?: unknown }).optimizer) {
+        try {
+          (v as { stopTraining: boolean }).stopTraining = true;
+        } catch {
+          // not a model after all
+        }
+      }
+    }
+    this.executor.interrupt();
+  }
+
+  close(): void {
+    this.executor.close();
+  }
+}

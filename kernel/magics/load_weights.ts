@@ -1,0 +1,37 @@
+/** `%load_weights FILE [into MODEL] …`: graft.loadWeights, showing its LoadReport. */
+import type { MagicSpec } from "./registry";
+import { UsageError } from "./usage";
+import { graftFunction, resolveModel, toPattern } from "./_graft";
+
+export const loadWeights: MagicSpec = {
+  name: "load_weights",
+  kind: "line",
+  summary:
+    "Loads a checkpoint (PyTorch .pt/.pth, safetensors, Keras .h5/.keras, tfjs model.json, .npz) into a model and shows the report of what\n" +
+    "loaded, what is missing, unexpected or mismatched. --dry-run plans without changing weights; --strict fails unless everything matches.",
+  args: {
+    positional: [{ name: "FILE" }],
+    keyword: [{ word: "into", name: "MODEL" }],
+    flags: ["strict", "dry-run"],
+    options: [
+      { flag: "skip", value: "PATTERN", repeat: true },
+      { flag: "rename", value: "FROM=TO", repeat: true },
+    ],
+  },
+  async run(args, ctx) {
+    const model = resolveModel(ctx, args.model as string | undefined, "%load_weights");
+    const rename = ((args.rename as string[]) ?? []).map((r): [RegExp | string, string] => {
+      const at = r.indexOf("=");
+      if (at <= 0) throw new UsageError(`%load_weights: --rename wants FROM=TO, got "${r}"`);
+      const from = r.slice(0, at);
+      const re = /^\/(.+)\/([gimsuy]*)$/.exec(from);
+      return [re ? new RegExp(re[1], re[2]) : from, r.slice(at + 1)];
+    });
+    const skips = ((args.skip as string[]) ?? []).map(toPattern).flat();
+    const opts: Record<string, unknown> = { strict: !!args.strict, dryRun: !!args.dryRun };
+    if (rename.length) opts.rename = rename;
+    if (skips.length) opts.skip = skips.length === 1 ? skips[0] : skips.map(String);
+    const load = graftFunction<(m: unknown, f: string, o: object) => Promise<unknown>>("loadWeights", "src/load");
+    return await load(model, String(args.file), opts);
+  },
+};

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The graft kernel process: `node dist/kernel/main.js --config-path CONNECTION_FILE`, as written
+ * in the kernelspec by `graft install`. The working directory is the notebook's folder.
+ */
+import { installGraftResolution } from "./resolve";
+import { installOutput, kernelLog } from "./output";
+import { GraftKernel } from "./kernel";
+import { GraftServer } from "./server";
+import { installGuards } from "./guard";
+
+function configPath(argv: string[]): string {
+  const i = argv.indexOf("--config-path");
+  const path = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config-path="))?.slice(14);
+  if (!path) {
+    process.stderr.write("usage: node dist/kernel/main.js --config-path CONNECTION_FILE (Jupyter passes it; see `graft install`)\n");
+    process.exit(2);
+  }
+  return path;
+}
+
+/** Starts the kernel; resolves once the sockets are bound. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const config = configPath(argv);
+  installGraftResolution();
+  const kernel = new GraftKernel(process.cwd());
+  installOutput({ kernel });
+  const server = new GraftServer(kernel, config);
+  // With a SIGINT listener, node's breakOnSigint breaks a running synchronous cell; an awaited
+  // one is rejected here.
+  process.on("SIGINT", () => kernel.interrupt());
+  kernel.pruneGuards = installGuards((reason) => kernel.reportRejection(reason));
+  await server.init();
+  kernel.startPrelude();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    kernelLog(`failed to start: ${err?.stack ?? err}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * The hidden first cell: imports graft so its common names are in scope in every cell (a cell
+ * that declares the same name wins), and waits for the tfjs backend so the first user cell
+ * computes at full speed.
+ */
+import { PACKAGE_ROOT } from "./resolve";
+
+/** Names bound in every notebook when graft exports them. */
+export const PRELUDE_NAMES = [
+  "tf", "open", "loadWeights", "freeze", "unfreeze", "freezeUpTo", "countParams", "trainableVariables",
+  "plot", "display", "clearOutput", "zoo", "engine", "ready",
+] as const;
+
+/**
+ * The prelude's TypeScript source, binding only what the built package exports.
+ * @example
+ * preludeSource(); // 'import * as graft from "graft";\nconst { tf, engine, ready } = graft;\nawait graft.ready();'
+ */
+export function preludeSource(exported: Record<string, unknown> = require(PACKAGE_ROOT)): string {
+  const names = PRELUDE_NAMES.filter((n) => exported[n] !== undefined);
+  const lines = ['import * as graft from "graft";'];
+  if (names.length) lines.push(`const { ${names.join(", ")} } = graft;`);
+  if (typeof exported.ready === "function") lines.push("await graft.ready();");
+  return lines.join("\n");
+}
