@@ -79,6 +79,7 @@ export class LossCallback {
     this.currentEpoch = this.epochOffset + epoch;
     this.batchInEpoch = 0;
   };
+  onBatchBegin = async (): Promise<void> => {};
   onBatchEnd = async (batch: number, logs?: Record<string, unknown>): Promise<void> => {
     this.log.batches.push({ epoch: this.currentEpoch, batch, logs: numericLogs(logs) });
     this.batchInEpoch = batch + 1;
