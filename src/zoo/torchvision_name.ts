@@ -4,7 +4,13 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 
-/** torchvision builder names of the zoo's architectures (`torchvision.models.<name>`). */
+/**
+ * torchvision builder names of the zoo's architectures (`torchvision.models.<name>`).
+ * @example
+ * ```ts
+ * graft.zoo.TORCHVISION_NAMES.includes("vgg16"); // true
+ * ```
+ */
 export const TORCHVISION_NAMES = ["resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16"] as const;
 
 /** One of {@link TORCHVISION_NAMES}. */

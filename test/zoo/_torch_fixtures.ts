@@ -14,6 +14,9 @@ const SCRIPT = path.join(ROOT, "test", "fixtures", "make_zoo_fixtures.py");
 export const FIXTURE_DIR = path.join(ROOT, "test", ".fixtures", "zoo");
 
 export interface TorchFixture {
+  /** the fixture's name, e.g. `resnet18_57x75`. */
+  fixture: string;
+  /** torchvision builder, e.g. `resnet18`. */
   model: string;
   numClasses: number;
   inputShape: [number, number, number, number];
@@ -51,6 +54,7 @@ export function readFixture(model: string): TorchFixture {
     tensors.set(t.name, { shape: t.shape, data: weights.subarray(t.offset / 4, t.offset / 4 + size) });
   }
   return {
+    fixture: index.fixture,
     model: index.model,
     numClasses: index.numClasses,
     inputShape: index.inputShape,
