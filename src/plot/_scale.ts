@@ -10,6 +10,8 @@ export interface AxisSpec {
   range?: [number, number];
   autorange?: boolean | "reversed";
   categoryarray?: string[];
+  /** Fixed tick step (linear axes). */
+  dtick?: number;
   title?: { text?: string };
   anchor?: string;
   showgrid?: boolean;
@@ -55,9 +57,9 @@ export function categoryScale(categories: string[], reversed: boolean): Scale {
 }
 
 /** Linear scale over [lo, hi] (data units) with about `target` ticks. */
-export function linearScale(lo: number, hi: number, target: number, reversed = false): Scale {
+export function linearScale(lo: number, hi: number, target: number, reversed = false, dtick?: number): Scale {
   if (!(hi > lo)) { hi = lo + 1; }
-  const step = niceStep(hi - lo, target);
+  const step = dtick && (hi - lo) / dtick <= 50 ? dtick : niceStep(hi - lo, target);
   const ticks: Scale["ticks"] = [];
   for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
     const value = Math.abs(v) < step * 1e-9 ? 0 : v;

@@ -109,6 +109,7 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     const top = 1 - i * (h + gap);
     layout[`xaxis${s}`] = {
       anchor: `y${s}`, range, ...(i > 0 ? { matches: "x" } : {}), zeroline: false,
+      ...(lastX <= 20 ? { tick0: 0, dtick: lastX <= 10 ? 1 : 2 } : {}),
       title: { text: i === n - 1 ? "epoch" : "" }, showticklabels: true,
     };
     layout[`yaxis${s}`] = { anchor: `x${s}`, domain: [Math.max(0, top - h), top], title: { text: metric } };

@@ -53,7 +53,7 @@ function makeScale(spec: AxisSpec, values: { nums: number[]; cats: string[] }, t
   const ext = extent(values.nums) ?? [0, 1];
   let [lo, hi] = spec.range ?? ext;
   if (!spec.range) { const pad = (hi - lo || Math.abs(hi) || 1) * 0.05; lo = lo === 0 ? 0 : lo - pad; hi += pad; }
-  return linearScale(lo, hi, target, spec.autorange === "reversed");
+  return linearScale(lo, hi, target, spec.autorange === "reversed", spec.dtick);
 }
 
 function legendRows(entries: Rec[], x0: number, x1: number): number {
