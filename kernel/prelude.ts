@@ -14,12 +14,13 @@ export const PRELUDE_NAMES = [
 /**
  * The prelude's TypeScript source, binding only what the built package exports.
  * @example
- * preludeSource(); // 'import * as graft from "graft";\nconst { tf, engine, ready } = graft;\nawait graft.ready();'
+ * preludeSource(); // 'import * as graft from "graft";\nimport { tf, engine, ready } from "graft";\nawait graft.ready();'
  */
 export function preludeSource(exported: Record<string, unknown> = require(PACKAGE_ROOT)): string {
   const names = PRELUDE_NAMES.filter((n) => exported[n] !== undefined);
   const lines = ['import * as graft from "graft";'];
-  if (names.length) lines.push(`const { ${names.join(", ")} } = graft;`);
+  // Named imports (not a destructuring) so `tf` is a namespace for types too (`x as tf.Tensor`).
+  if (names.length) lines.push(`import { ${names.join(", ")} } from "graft";`);
   if (typeof exported.ready === "function") lines.push("await graft.ready();");
   return lines.join("\n");
 }

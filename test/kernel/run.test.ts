@@ -70,6 +70,8 @@ test("a notebook runs through the graft kernel: every cell has outputs and none 
   // %time masks its line and times the rest of the cell
   assert.match(text(cells[4].outputs[0].text), /^Wall time: [\d.]+ m?s\n$/);
   assert.equal(text(cells[4].outputs[1].data["text/plain"]), "499500");
+  // tf is a namespace for types too, and a cell's own declaration of a prelude name wins
+  assert.equal(text(cells[5].outputs[0].data["text/plain"]), "[ [ 2, 3 ], 'mine' ]");
   assert.match(r.html ?? "", /hello from graft/);
 });
 
