@@ -14,7 +14,7 @@
  * never from the central directory's extra length. CRCs are not checked (tensors are sliced).
  */
 import { open as fsOpen, type FileHandle } from "node:fs/promises";
-import { inflateRawSync } from "node:zlib";
+import { constants as zlibConstants, inflateRawSync } from "node:zlib";
 import { GraftFormatError } from "./errors";
 
 /** One member of the archive, as the central directory describes it. */
@@ -270,6 +270,27 @@ export class ZipReader {
     }
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
     return start === 0 && len === out.length ? bytes : bytes.slice(start, start + len);
+  }
+
+  /**
+   * The first `n` bytes of a member (fewer if it is shorter) without inflating all of it:
+   * deflated members inflate a growing prefix of their compressed bytes.
+   */
+  async readPrefix(name: string, n: number): Promise<Uint8Array> {
+    const entry = this.require(name);
+    const want = Math.min(n, entry.uncompressedSize);
+    if (entry.method === 0) return this.read(name, 0, want);
+    const offset = await this.dataOffset(name);
+    for (let take = Math.min(entry.compressedSize, want + 1024); ; take = Math.min(entry.compressedSize, take * 4)) {
+      const packed = await readExactly(this.handle, this.path, offset, take, name);
+      let out: Buffer;
+      try {
+        out = inflateRawSync(packed, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, entry.uncompressedSize) });
+      } catch (err) {
+        throw new GraftFormatError(this.path, `deflate data is corrupt: ${(err as Error).message}`, { entry: name, offset, cause: err });
+      }
+      if (out.length >= want || take === entry.compressedSize) return new Uint8Array(out.buffer, out.byteOffset, Math.min(want, out.length));
+    }
   }
 
   /** Closes the file. */

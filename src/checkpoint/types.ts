@@ -70,6 +70,11 @@ export interface Checkpoint {
 }
 
 export interface OpenOptions {
+  /**
+   * Key path to take the tensors from (torch checkpoints), e.g. "model_ema" or "model.ema";
+   * default: a state dict found under a well-known key (`state_dict`, `model`, …).
+   */
+  container?: string;
   /** Reports bytes read so far while opening/reading large files. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }

@@ -1,0 +1,120 @@
+/**
+ * The part torch-zip and torch-legacy share: given the tensors a pickle described (views over
+ * storages: element offset, shape, strides) and a way to read a storage's bytes, check every
+ * view against its storage before anything is read, then build the lazy {@link Checkpoint}.
+ * Contiguous views read exactly their bytes; strided views read the span they touch and gather.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { GraftFormatError } from "./errors";
+import { decodeRaw, dtypeSize, toTfjs } from "./_dtype";
+import { gatherStrided } from "./_strided";
+import type { Unwrapped } from "./_container";
+import type { StorageRef, TensorRef } from "./_pickle_globals";
+import type { Checkpoint, CheckpointFormat, RawTensor, TensorInfo } from "./types";
+
+/** Where storages live and how to read them. */
+export interface StorageSource {
+  /** Bytes the file holds for a storage (checked against the storage's declared size). */
+  storageBytes(storage: StorageRef): number;
+  /** Reads `length` bytes from byte `start` of a storage. */
+  read(storage: StorageRef, start: number, length: number): Promise<Uint8Array>;
+  bigEndian: boolean;
+  close(): Promise<void>;
+}
+
+interface Plan {
+  info: TensorInfo;
+  ref: TensorRef;
+  contiguous: boolean;
+  /** Element index span [first, last] touched in the storage (last exclusive). */
+  first: number;
+  end: number;
+}
+
+function planTensor(file: string, name: string, ref: TensorRef, src: StorageSource): Plan {
+  const { shape, stride, offset, storage, dtype } = ref;
+  if (shape.length !== stride.length) {
+    throw new GraftFormatError(file, `shape [${shape}] and stride [${stride}] have different ranks`, { entry: name });
+  }
+  let numel = 1;
+  let last = offset;
+  for (let i = 0; i < shape.length; i++) {
+    numel *= shape[i];
+    if (shape[i] > 0) last += (shape[i] - 1) * stride[i];
+  }
+  if (!Number.isSafeInteger(numel) || !Number.isSafeInteger(last)) {
+    throw new GraftFormatError(file, `shape [${shape}] is too large`, { entry: name });
+  }
+  const size = dtypeSize(dtype);
+  const storageBytes = storage.numel * dtypeSize(storage.dtype);
+  const end = numel === 0 ? offset : last + 1;
+  if (end * size > storageBytes) {
+    throw new GraftFormatError(
+      file,
+      `view (offset ${offset}, shape [${shape}], stride [${stride}]) needs ${end * size} bytes of storage ${storage.key}, which holds ${storageBytes}`,
+      { entry: name },
+    );
+  }
+  const have = src.storageBytes(storage);
+  if (have < storageBytes) {
+    throw new GraftFormatError(file, `storage ${storage.key} declares ${storageBytes} bytes (${storage.numel} × ${storage.dtype}) but the file holds ${have}`, {
+      entry: name,
+    });
+  }
+  let expect = 1;
+  let contiguous = true;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && stride[i] !== expect) contiguous = false;
+    expect *= shape[i];
+  }
+  return { info: { name, shape: shape.slice(), dtype, byteLength: numel * size }, ref, contiguous, first: offset, end };
+}
+
+/**
+ * Builds the lazy checkpoint over a storage source.
+ * @example
+ * ```ts
+ * const ck = torchCheckpoint("torch-zip", "m.pt", unwrapped, source);
+ * const w = await ck.readRaw("fc.weight");
+ * ```
+ */
+export function torchCheckpoint(format: CheckpointFormat, file: string, found: Unwrapped, src: StorageSource): Checkpoint {
+  const plans = new Map<string, Plan>();
+  for (const [name, ref] of found.tensors) {
+    if (plans.has(name)) throw new GraftFormatError(file, `tensor name appears twice`, { entry: name });
+    plans.set(name, planTensor(file, name, ref, src));
+  }
+  const get = (name: string): Plan => {
+    const p = plans.get(name);
+    if (!p) {
+      const names = [...plans.keys()];
+      throw new GraftFormatError(file, `no tensor named "${name}" (${names.length} tensors, e.g. ${names.slice(0, 3).join(", ")})`, { entry: name });
+    }
+    return p;
+  };
+  let closed = false;
+  const readRaw = async (name: string): Promise<RawTensor> => {
+    if (closed) throw new GraftFormatError(file, "checkpoint is closed", { entry: name });
+    const p = get(name);
+    const size = dtypeSize(p.ref.dtype);
+    let bytes: Uint8Array;
+    if (p.contiguous) bytes = await src.read(p.ref.storage, p.first * size, p.info.byteLength);
+    else if (p.info.byteLength === 0) bytes = new Uint8Array(0);
+    else bytes = gatherStrided(await src.read(p.ref.storage, p.first * size, (p.end - p.first) * size), p.ref.shape, p.ref.stride, size);
+    return { dtype: p.ref.dtype, shape: p.info.shape.slice(), data: decodeRaw(bytes, p.ref.dtype, src.bigEndian) };
+  };
+  return {
+    format,
+    path: file,
+    container: found.container,
+    entries: [...plans.values()].map((p) => p.info),
+    metadata: found.metadata,
+    readRaw,
+    read: async (name: string): Promise<tf.Tensor> => toTfjs(await readRaw(name), file, name),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await src.close();
+    },
+  };
+}
