@@ -69,7 +69,7 @@ export function parseNpyHeader(head: Uint8Array, file: string, entry?: string): 
   if (len > MAX_HEADER) bad(`.npy header of ${len} bytes is over graft's ${MAX_HEADER}-byte limit`, 8);
   if (head.length < start + len) return { needed: start + len };
   const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(head.subarray(start, start + len));
-  const descr = /'descr'\s*:\s*'([<>|=])([a-z])(\d+)'/.exec(text);
+  const descr = /'descr'\s*:\s*'([<>|=])([a-zA-Z])(\d*)'/.exec(text);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !fortran || !shapeText) bad(`.npy header is not a {descr, fortran_order, shape} dict: ${JSON.stringify(text.slice(0, 120))}`, start);
