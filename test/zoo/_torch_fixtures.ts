@@ -40,16 +40,23 @@ export function ensureFixtures(): void {
 function floats(file: string): Float32Array {
   const buf = fs.readFileSync(file);
   const copy = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
-  return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
+  return new Float32Array(copy.buffer, copy.byteOffset, Math.floor(copy.byteLength / 4));
+}
+
+/** Path of a fixture's real PyTorch checkpoint, `torch.save(model.state_dict())`. */
+export function pthPath(fixture: string): string {
+  return path.join(FIXTURE_DIR, fixture, "model.pth");
 }
 
 /** Reads one model's fixture (call {@link ensureFixtures} first). */
 export function readFixture(model: string): TorchFixture {
   const dir = path.join(FIXTURE_DIR, model);
   const index = JSON.parse(fs.readFileSync(path.join(dir, "index.json"), "utf8"));
-  const weights = floats(path.join(dir, "weights.bin"));
+  // The index gives each tensor's byte offset inside model.pth (torch aligns them to 64 bytes).
+  const weights = floats(path.join(dir, "model.pth"));
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const t of index.tensors as { name: string; shape: number[]; offset: number }[]) {
+    if (t.offset % 4 !== 0) throw new Error(`${model}: ${t.name} at byte ${t.offset} of model.pth is not 4-byte aligned`);
     const size = t.shape.reduce((a, b) => a * b, 1);
     tensors.set(t.name, { shape: t.shape, data: weights.subarray(t.offset / 4, t.offset / 4 + size) });
   }
