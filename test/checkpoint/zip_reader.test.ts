@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { ZipReader } from "../../src/checkpoint/_zip";
+import { GraftFormatError } from "../../src/checkpoint/errors";
+import { writeZip } from "./zip_writer";
+
+const tmp = mkdtempSync(join(tmpdir(), "graft-zip-"));
+
+test("reads stored, deflated and ZIP64 members written by Python's zipfile", async () => {
+  const file = join(tmp, "py.zip");
+  execFileSync("/usr/bin/python3", ["-c", `
+import zipfile, sys
+z = zipfile.ZipFile(sys.argv[1], "w")
+z.writestr("stored.txt", b"hello" * 100, compress_type=zipfile.ZIP_STORED)
+z.writestr("deflated.txt", b"abc" * 10000, compress_type=zipfile.ZIP_DEFLATED)
+with z.open("z64.bin", "w", force_zip64=True) as f:
+    f.write(bytes(range(256)))
+z.close()`, file]);
+  const zip = await ZipReader.open(file);
+  assert.deepEqual(zip.names, ["stored.txt", "deflated.txt", "z64.bin"]);
+  assert.equal(Buffer.from(await zip.read("stored.txt")).toString(), "hello".repeat(100));
+  assert.equal(Buffer.from(await zip.read("deflated.txt")).toString(), "abc".repeat(10000));
+  assert.equal(Buffer.from(await zip.read("deflated.txt", 3, 6)).toString(), "abcabc");
+  assert.equal(Buffer.from(await zip.readPrefix("deflated.txt", 9)).toString(), "abcabcabc");
+  assert.deepEqual(Array.from(await zip.read("z64.bin", 250)), [250, 251, 252, 253, 254, 255]);
+  await zip.close();
+});
+
+test("data offsets come from the local header (torch's 64-byte alignment padding)", async () => {
+  const file = join(tmp, "aligned.zip");
+  writeZip(file, [{ name: "a/x", data: new Uint8Array([1, 2, 3]), align: 64 }, { name: "a/y", data: new Uint8Array([4]), align: 64 }]);
+  const zip = await ZipReader.open(file);
+  assert.equal((await zip.dataOffset("a/x")) % 64, 0);
+  assert.equal((await zip.dataOffset("a/y")) % 64, 0);
+  assert.deepEqual(Array.from(await zip.read("a/y")), [4]);
+  await zip.close();
+});
+
+function corrupt(name: string, edit: (b: Buffer) => Buffer): string {
+  const src = join(tmp, "base.zip");
+  writeZip(src, [{ name: "m/data.pkl", data: new Uint8Array(100).fill(7) }, { name: "m/data/0", data: new Uint8Array(64).fill(1), align: 64 }]);
+  const out = join(tmp, name);
+  writeFileSync(out, edit(readFileSync(src)));
+  return out;
+}
+
+const CASES: Array<[string, (b: Buffer) => Buffer, RegExp]> = [
+  ["truncated.zip", (b) => b.subarray(0, b.length - 30), /end-of-central-directory|ZIP64|central directory/],
+  ["empty.zip", () => Buffer.alloc(0), /shorter than an end-of-central-directory record/],
+  ["cd-offset.zip", (b) => { const z = b.lastIndexOf(Buffer.from([0x50, 0x4b, 6, 6])); b.writeBigUInt64LE(10n ** 12n, z + 48); return b; }, /corrupt central directory/],
+  ["entry-size.zip", (b) => { const c = b.indexOf(Buffer.from([0x50, 0x4b, 1, 2])); b.writeUInt32LE(0x7fffffff, c + 20); b.writeUInt32LE(0x7fffffff, c + 24); return b; }, /runs into the central directory/],
+  ["count.zip", (b) => { const z = b.lastIndexOf(Buffer.from([0x50, 0x4b, 6, 6])); b.writeBigUInt64LE(99999n, z + 32); return b; }, /entries cannot fit/],
+  ["method.zip", (b) => { const c = b.indexOf(Buffer.from([0x50, 0x4b, 1, 2])); b.writeUInt16LE(12, c + 10); return b; }, /unsupported compression method 12/],
+];
+for (const [name, edit, message] of CASES) {
+  test(`corrupt zip ${name} is a GraftFormatError naming the file`, async () => {
+    const file = corrupt(name, edit);
+    await assert.rejects(ZipReader.open(file), (e: unknown) => e instanceof GraftFormatError && e.message.startsWith(file) && message.test(e.message));
+  });
+}
+
+test("a bad local header is reported with the member and offset", async () => {
+  const file = corrupt("local.zip", (b) => { b.writeUInt32LE(0, 0); return b; });
+  const zip = await ZipReader.open(file);
+  await assert.rejects(zip.read("m/data.pkl"), (e: unknown) => e instanceof GraftFormatError && e.entry === "m/data.pkl" && e.offset === 0);
+  await zip.close();
+});
