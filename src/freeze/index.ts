@@ -1,1 +1,10 @@
-export {};
+export * from "./errors";
+export * from "./pattern";
+export * from "./freeze";
+export * from "./trainable";
+export * from "./groups";
+export * from "./count";
+export * from "./params_table";
+export * from "./guard";
+export * from "./lr_factors";
+export * from "./schedule";
