@@ -1,0 +1,64 @@
+/** loadWeights: open → plan → (strict check) → atomic apply → LoadReport. */
+import type * as tf from "@tensorflow/tfjs";
+import * as checkpoint from "../checkpoint";
+import type { Checkpoint } from "../checkpoint/types";
+import { ready } from "../train/engine";
+import { applyPlan } from "./apply";
+import { GraftLoadError } from "./errors";
+import { LoadOptions, resolveLoadOptions } from "./options";
+import { buildPlan } from "./plan";
+import { LoadReport } from "./report";
+
+type OpenFn = (path: string, opts?: { onProgress?: (done: number, total: number) => void }) => Promise<Checkpoint>;
+
+function openFn(): OpenFn {
+  const open = (checkpoint as unknown as Record<string, unknown>).open;
+  if (typeof open !== "function") {
+    throw new TypeError("loadWeights(model, path): this build of graft has no checkpoint reader (open); pass a Checkpoint object instead");
+  }
+  return open as OpenFn;
+}
+
+/**
+ * Grafts a checkpoint's weights onto a tfjs model: matches names (then structure), converts
+ * PyTorch layouts, loads only what matches in name *and* shape, and reports everything else.
+ * Atomic: all tensors are read and converted before any weight changes; an error leaves the
+ * model exactly as it was. With `strict`, problems throw {@link GraftLoadError} before any change.
+ * @param model the tfjs model to receive weights (e.g. `zoo.resnet18({ numClasses: 10 })`).
+ * @param source a checkpoint path (any format `open` reads) or an opened Checkpoint.
+ * @param options see {@link LoadOptions}.
+ * @returns the {@link LoadReport}.
+ * @example
+ * ```ts
+ * const model = zoo.resnet18({ numClasses: 10 });
+ * const report = await loadWeights(model, "resnet18-f37072fd.pth");
+ * report.toString(); // loaded 100/102 tensors, 99.6 % of parameters; 2 shape mismatches (fc.weight 1000×512 vs 10×512, fc.bias) …
+ * await loadWeights(model, "resnet18-f37072fd.pth", { dryRun: true }); // plan only
+ * ```
+ */
+export async function loadWeights(model: tf.LayersModel, source: string | Checkpoint, options: LoadOptions = {}): Promise<LoadReport> {
+  const start = performance.now();
+  const opts = resolveLoadOptions(options);
+  if (!model || !Array.isArray((model as { layers?: unknown }).layers)) {
+    throw new TypeError(`loadWeights: model must be a tf.LayersModel (tf.sequential, tf.model or a zoo model); got ${String(model)}`);
+  }
+  if (typeof source !== "string" && (!source || !Array.isArray(source.entries) || typeof source.read !== "function")) {
+    throw new TypeError(`loadWeights: source must be a file path or a Checkpoint from open(path); got ${String(source)}`);
+  }
+  await ready();
+  const owned = typeof source === "string";
+  const ckpt = typeof source === "string" ? await openFn()(source) : source;
+  try {
+    const plan = buildPlan(model, ckpt, opts);
+    const elapsed = () => performance.now() - start;
+    if (opts.strict) {
+      const pre = new LoadReport(plan, { applied: false, elapsedMs: elapsed() });
+      if (!pre.ok) throw new GraftLoadError(pre);
+    }
+    if (opts.dryRun) return new LoadReport(plan, { applied: false, elapsedMs: elapsed() });
+    await applyPlan(plan, ckpt, opts.onProgress);
+    return new LoadReport(plan, { applied: plan.loaded.length > 0, elapsedMs: elapsed() });
+  } finally {
+    if (owned) await ckpt.close();
+  }
+}
