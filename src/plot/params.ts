@@ -23,6 +23,8 @@ export interface ParamsOptions {
 
 /** Above this many layers the figure opens per block. */
 export const BLOCK_VIEW_ABOVE = 40;
+/** Above this many layers (or with `groupBy` given) the figure has a layer/block toggle. */
+export const TOGGLE_ABOVE = 12;
 
 const KINDS = [
   { key: "trainable", label: "trainable", color: "#2ca02c" },
@@ -118,8 +120,9 @@ export function params(model: tf.LayersModel | ParamCounts, opts: ParamsOptions 
   const counts = isParamCounts(model) ? model : modelParams(model);
   const layers = layerRows(counts, opts.showEmpty ?? false);
   const blocks = blockRows(counts, opts.showEmpty ?? false);
-  const hasBlocks = blocks.length < layers.length;
   const groupBy = opts.groupBy ?? "auto";
+  // The toggle is worth its space for deep models, or when grouping was asked for.
+  const hasBlocks = blocks.length < layers.length && (groupBy !== "auto" || layers.length > TOGGLE_ABOVE);
   const view: "layer" | "block" = groupBy === "block" || (groupBy === "auto" && layers.length > BLOCK_VIEW_ABOVE) ? "block" : "layer";
   const shown = view === "block" ? blocks : layers;
   const title = opts.title ?? paramsTitle(counts);
