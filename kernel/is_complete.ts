@@ -24,8 +24,9 @@ export function isComplete(code: string): IsCompleteReply {
   const diags: Array<{ start: number; messageText: string }> = sf.parseDiagnostics ?? [];
   if (diags.length === 0) return { status: "complete" };
   const end = body.trimEnd().length;
-  const atEnd = diags.some((d) => d.start >= end || /Unterminated|expected\.$/.test(String(d.messageText)) && d.start >= end - 1);
-  if (!atEnd) return { status: "invalid" };
+  // More input can only fix errors at the end: a missing `}`/`)`/`]`, an open string or comment.
+  const fixable = (d: { start: number; messageText: string }) => d.start >= end || /^Unterminated|^'\*\/' expected/.test(String(d.messageText));
+  if (!diags.every(fixable)) return { status: "invalid" };
   const last = body.split("\n").pop() ?? "";
   const indent = last.match(/^\s*/)![0] + (/[{([]\s*$/.test(body) ? "  " : "");
   return { status: "incomplete", indent };

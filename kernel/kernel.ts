@@ -6,6 +6,7 @@
 import path from "node:path";
 import { printQuickInfo } from "tslab/dist/inspect";
 import { toMimeBundle } from "../src/display/mime";
+import { NO_RESULT } from "../src/display/display";
 import { createCellExecutor, toCellError, type CellError, type CellExecutor } from "./executor";
 import { History, type HistoryRequest } from "./history";
 import { isComplete } from "./is_complete";
@@ -126,7 +127,8 @@ export class GraftKernel {
       if (rejected.length && outcome.ok) return fail(toCellError(rejected[0]));
       if (!outcome.ok) return fail(outcome.error);
       let output: string | null = null;
-      if (outcome.hasValue && !silent) {
+      const shown = outcome.hasValue && !(outcome.value && (outcome.value as Record<symbol, unknown>)[NO_RESULT]);
+      if (shown && !silent) {
         const data = toMimeBundle(outcome.value);
         output = String(data["text/plain"]);
         send("execute_result", { execution_count: count, data, metadata: {} });

@@ -51,13 +51,19 @@ function show(bundle: MimeBundle, id: string, update: boolean, metadata?: Record
 export function display(value: unknown, opts: DisplayOptions = {}): DisplayHandle {
   const id = opts.id ?? randomBytes(8).toString("hex");
   show(bundleOf(value, opts.raw), id, false, opts.metadata);
-  return {
+  const handle: DisplayHandle = {
     id,
     update(next: unknown, o: Pick<DisplayOptions, "metadata" | "raw"> = {}) {
       show(bundleOf(next, o.raw), id, true, o.metadata ?? opts.metadata);
     },
   };
+  // `display(x)` as a cell's last line shows x once, not the handle as well.
+  Object.defineProperty(handle, NO_RESULT, { value: true });
+  return handle;
 }
+
+/** Values carrying this symbol are not shown as a cell's execute_result (display handles). */
+export const NO_RESULT = Symbol.for("graft.noResult");
 
 /**
  * Clears the running cell's outputs; with `wait`, only when the next output arrives (no flicker).
