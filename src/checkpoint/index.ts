@@ -6,3 +6,4 @@ export { openTorchLegacy } from "./torch_legacy";
 export { openNpy } from "./npy";
 export { openNpz } from "./npz";
 export { dtypeSize, toTfjs } from "./_dtype";
+export { inspectCheckpoint, renderInspect, formatBytes, type CheckpointSummary } from "./inspect";
