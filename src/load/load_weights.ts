@@ -1,6 +1,6 @@
 /** loadWeights: open → plan → (strict check) → atomic apply → LoadReport. */
 import type * as tf from "@tensorflow/tfjs";
-import * as checkpoint from "../checkpoint";
+import { open } from "../checkpoint/open";
 import type { Checkpoint } from "../checkpoint/types";
 import { ready } from "../train/engine";
 import { applyPlan } from "./apply";
@@ -8,16 +8,6 @@ import { GraftLoadError } from "./errors";
 import { LoadOptions, resolveLoadOptions } from "./options";
 import { buildPlan } from "./plan";
 import { LoadReport } from "./report";
-
-type OpenFn = (path: string, opts?: { onProgress?: (done: number, total: number) => void }) => Promise<Checkpoint>;
-
-function openFn(): OpenFn {
-  const open = (checkpoint as unknown as Record<string, unknown>).open;
-  if (typeof open !== "function") {
-    throw new TypeError("loadWeights(model, path): this build of graft has no checkpoint reader (open); pass a Checkpoint object instead");
-  }
-  return open as OpenFn;
-}
 
 /**
  * Grafts a checkpoint's weights onto a tfjs model: matches names (then structure), converts
@@ -47,7 +37,7 @@ export async function loadWeights(model: tf.LayersModel, source: string | Checkp
   }
   await ready();
   const owned = typeof source === "string";
-  const ckpt = typeof source === "string" ? await openFn()(source) : source;
+  const ckpt = typeof source === "string" ? await open(source) : source;
   try {
     const plan = buildPlan(model, ckpt, opts);
     const elapsed = () => performance.now() - start;
