@@ -1,10 +1,10 @@
 /**
- * Per-layer parameter counts and weight shapes read from a tfjs model (private). The counts
- * follow DESIGN.md §2 (`countParams`): trainable = what the optimizer updates, frozen = weights
- * that would be trainable but whose layer (or variable) is frozen, nonTrainable = never
- * trainable (BatchNorm moving statistics). Nested models are flattened into their layers.
+ * What `plot.params` draws (private): the counts of `countParams` (src/freeze, DESIGN.md §2),
+ * plus each layer's weight shapes for the hover, keyed by the same layer path
+ * (`backbone/conv1` inside nested models).
  */
 import type * as tf from "@tensorflow/tfjs";
+import { countParams } from "../freeze";
 
 /** One layer's counts, as in `countParams(model).layers`, plus the weights' shapes. */
 export interface LayerParams {
@@ -12,7 +12,7 @@ export interface LayerParams {
   trainable: number;
   frozen: number;
   nonTrainable: number;
-  /** `kernel [3,3,64,64]`-style lines; empty when only counts were given. */
+  /** `kernel [3,3,64,64]`-style lines; absent when only counts were given. */
   shapes?: string[];
 }
 
@@ -25,17 +25,8 @@ export interface ParamCounts {
   layers: LayerParams[];
 }
 
-interface Variable { name: string; originalName?: string; shape: number[]; trainable: boolean }
-interface LayerLike {
-  name: string;
-  trainable: boolean;
-  layers?: LayerLike[];
-  _trainableWeights?: Variable[];
-  _nonTrainableWeights?: Variable[];
-  weights: Variable[];
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+interface Variable { name: string; originalName?: string; shape: number[] }
+interface LayerLike { name: string; layers?: LayerLike[]; weights: Variable[] }
 
 /** `conv1/kernel` or `conv1/kernel_3` → `kernel`. */
 function weightName(v: Variable): string {
@@ -43,30 +34,20 @@ function weightName(v: Variable): string {
   return full.slice(full.lastIndexOf("/") + 1);
 }
 
-function collect(layer: LayerLike, out: LayerParams[]): void {
-  if (Array.isArray(layer.layers)) {
-    for (const inner of layer.layers) collect(inner, out);
-    return;
+function collectShapes(layers: LayerLike[], prefix: string, out: Map<string, string[]>): void {
+  for (const layer of layers) {
+    const path = prefix + layer.name;
+    if (Array.isArray(layer.layers)) collectShapes(layer.layers, `${path}/`, out);
+    else if (!out.has(path)) out.set(path, layer.weights.map((v) => `${weightName(v)} [${v.shape.join(",")}]`));
   }
-  const declaredTrainable = layer._trainableWeights ?? [];
-  const declaredFixed = layer._nonTrainableWeights ?? [];
-  let trainable = 0, frozen = 0, nonTrainable = 0;
-  for (const v of declaredTrainable) {
-    if (layer.trainable && v.trainable) trainable += size(v.shape);
-    else frozen += size(v.shape);
-  }
-  for (const v of declaredFixed) nonTrainable += size(v.shape);
-  const shapes = layer.weights.map((v) => `${weightName(v)} [${v.shape.join(",")}]`);
-  out.push({ name: layer.name, trainable, frozen, nonTrainable, shapes });
 }
 
-/** Per-layer counts and shapes of a tfjs model, in model order. */
+/** Per-layer counts (from `countParams`) and weight shapes of a tfjs model, in model order. */
 export function modelParams(model: tf.LayersModel): ParamCounts {
-  const layers: LayerParams[] = [];
-  for (const layer of (model as unknown as LayerLike).layers ?? []) collect(layer, layers);
-  const sum = (k: "trainable" | "frozen" | "nonTrainable") => layers.reduce((a, l) => a + l[k], 0);
-  const trainable = sum("trainable"), frozen = sum("frozen"), nonTrainable = sum("nonTrainable");
-  return { trainable, frozen, nonTrainable, total: trainable + frozen + nonTrainable, layers };
+  const counts = countParams(model);
+  const shapes = new Map<string, string[]>();
+  collectShapes((model as unknown as LayerLike).layers ?? [], "", shapes);
+  return { ...counts, layers: counts.layers.map((l) => ({ ...l, shapes: shapes.get(l.name) ?? [] })) };
 }
 
 /** True for a counts object (as opposed to a model). */

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { BRIDGE_KEY, type DisplayRequest } from "../../src/display/bridge";
 import { ready, tf } from "../../src/train/engine";
 import * as plot from "../../src/plot";
+import { freeze, unfreezeSchedule } from "../../src/freeze";
 
 /** Installs a recording kernel bridge for the duration of `fn`. */
 async function withBridge(fn: (sent: DisplayRequest[]) => Promise<void> | void): Promise<void> {
@@ -99,6 +100,23 @@ test("lossCallback in model.fit, mixed with a built-in tfjs callback, and a seco
     assert.equal(live.log.batches.length, 3 * 2 + 2 * 2);
     assert.ok(live.log.batches.every((b) => !("batch" in b.logs) && !("size" in b.logs)));
   });
+  tf.dispose([xs, ys]);
+  model.dispose();
+});
+
+test("lossCallback with graft's unfreezeSchedule: the unfreezing epochs become vertical lines", async () => {
+  await ready();
+  const model = tf.sequential({ layers: [
+    tf.layers.dense({ units: 4, inputShape: [2], name: "backbone.fc1" }), tf.layers.dense({ units: 1, name: "head" })] });
+  freeze(model, "backbone.*");
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+  const schedule = unfreezeSchedule(model, { 2: "backbone.*" });
+  const live = plot.lossCallback({ schedule });
+  const xs = tf.ones([8, 2]), ys = tf.ones([8, 1]);
+  await model.fit(xs, ys, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [schedule, live as never] });
+  const fig = live.figure();
+  assert.deepEqual((fig.layout.shapes as { x0: number }[]).map((s) => s.x0), [2]);
+  assert.ok((fig.layout.annotations as { text: string }[]).some((a) => a.text === "unfroze backbone.fc1"));
   tf.dispose([xs, ys]);
   model.dispose();
 });

@@ -41,6 +41,19 @@ test("params(counts): the title carries the totals as in the issue", () => {
   assert.match(fig.toString(), /^11\.2 M parameters/);
 });
 
+test("params(nested model): rows named by path, shapes found for inner layers", async () => {
+  await ready();
+  const inner = smallModel();
+  const input = tf.input({ shape: [8, 8, 3] });
+  const out = tf.layers.dense({ name: "head", units: 2 }).apply(inner.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const outer = tf.model({ inputs: input, outputs: out });
+  const fig = plot.params(outer);
+  const names = fig.data[0].y as string[];
+  assert.deepEqual(names, [`${inner.name}/stem.conv`, `${inner.name}/stem.bn`, `${inner.name}/fc`, "head"]);
+  assert.match((fig.data[0].customdata as string[])[0], /kernel \[3,3,3,4\]/);
+  outer.dispose();
+});
+
 test("params(model): trainable, frozen and non-trainable per layer in model order, shapes in the hover", async () => {
   await ready();
   const model = smallModel();
@@ -56,7 +69,7 @@ test("params(model): trainable, frozen and non-trainable per layer in model orde
   const total = model.countParams();
   assert.match((fig.layout.title as { text: string }).text, new RegExp(`^${total} parameters: 25 trainable, 116 frozen, 8 non-trainable$`));
   const all = plot.params(model, { showEmpty: true });
-  assert.deepEqual(all.data[0].y, [model.layers[0].name, "stem.conv", "stem.bn", "stem.relu", "pool", "fc"]);
+  assert.deepEqual(all.data[0].y, ["stem.conv", "stem.bn", "stem.relu", "pool", "fc"], "countParams leaves out the input layer");
   const grouped = plot.params(model, { groupBy: "block" });
   const visible = grouped.data.filter((t) => t.visible);
   assert.deepEqual(visible[0].y, ["stem", "fc"]);
