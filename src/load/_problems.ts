@@ -44,7 +44,10 @@ export function issuesOf(plan: LoadPlan): LoadIssue[] {
     out.push({ code: "incompatible", path: i.target, message: `Cannot load ${i.sources.join(" + ")} into ${i.target}: ${i.reason}; it was left as initialised — pass skip: '${moduleGlob(i.sources[0])}' to silence this` });
   }
   for (const u of plan.unexpected) {
-    const hint = u.suggestion
+    const extra = u.suggestion && u.source.length > u.suggestion.length && u.source.endsWith(u.suggestion) ? u.source.slice(0, u.source.length - u.suggestion.length) : undefined;
+    const hint = extra
+      ? `did you mean ${u.suggestion}? pass stripPrefix: "${extra}" to drop the prefix from every name`
+      : u.suggestion
       ? `did you mean ${u.suggestion}? pass rename: [["${u.source}", "${u.suggestion}"]] (or a RegExp for the whole module), or skip: '${moduleGlob(u.source)}'`
       : `pass rename: [[pattern, replacement]] to map it onto a model weight, or skip: '${moduleGlob(u.source)}' to leave it out`;
     out.push({ code: "unexpected", path: u.source, actual: u.shape, message: `Checkpoint entry ${u.source} ${shapeText(u.shape)} matches no model weight; ${hint}` });
