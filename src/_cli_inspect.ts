@@ -8,7 +8,7 @@ import fs from "node:fs";
 interface Summary {
   format: string;
   path: string;
-  container?: string;
+  container?: string | null;
   entries: Array<{ name: string; shape: number[]; dtype: string; byteLength: number }>;
   metadata: Record<string, unknown>;
 }
@@ -33,7 +33,7 @@ export async function inspectFile(file: string, opts: { json: boolean }): Promis
   try {
     summary =
       typeof checkpoint.inspectCheckpoint === "function"
-        ? await checkpoint.inspectCheckpoint(ckpt)
+        ? checkpoint.inspectCheckpoint(ckpt)
         : { format: ckpt.format, path: ckpt.path, container: ckpt.container, entries: ckpt.entries, metadata: ckpt.metadata };
   } finally {
     await ckpt.close?.();
@@ -41,6 +41,10 @@ export async function inspectFile(file: string, opts: { json: boolean }): Promis
   if (progress) process.stderr.write("\n");
   if (opts.json) {
     console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  if (typeof checkpoint.renderInspect === "function") {
+    console.log(checkpoint.renderInspect(summary));
     return;
   }
   const { textTable, fmtInt } = require("./display/_html") as typeof import("./display/_html");

@@ -7,7 +7,7 @@ import { escapeHtml, fmtInt, htmlTable, textTable } from "../../src/display/_htm
 interface Info {
   format: string;
   path: string;
-  container?: string;
+  container?: string | null;
   entries: Array<{ name: string; shape: number[]; dtype: string; byteLength: number }>;
   metadata: Record<string, unknown>;
   close?: () => Promise<void>;
@@ -33,15 +33,12 @@ export const inspect: MagicSpec = {
   args: { positional: [{ name: "FILE" }] },
   async run(args) {
     const graft = require(PACKAGE_ROOT);
-    if (typeof graft.inspectCheckpoint === "function") {
-      const out = await graft.inspectCheckpoint(String(args.file));
-      if (out && typeof out === "object" && Array.isArray(out.entries)) return { toMimeBundle: () => checkpointBundle(out) };
-      return out;
-    }
     const open = graftFunction<(f: string) => Promise<Info>>("open", "src/checkpoint");
     const ckpt = await open(String(args.file));
     try {
-      const bundle = checkpointBundle(ckpt);
+      const summary: Info = typeof graft.inspectCheckpoint === "function" ? graft.inspectCheckpoint(ckpt) : ckpt;
+      const bundle = checkpointBundle(summary);
+      if (typeof graft.renderInspect === "function") bundle["text/plain"] = graft.renderInspect(summary);
       return { toMimeBundle: () => bundle };
     } finally {
       await ckpt.close?.();

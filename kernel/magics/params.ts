@@ -13,7 +13,8 @@ export const params: MagicSpec = {
   run(args, ctx) {
     const model = resolveModel(ctx, args.model as string | undefined, "%params");
     const graft = require(PACKAGE_ROOT);
-    const counts = typeof graft.countParams === "function" ? graft.countParams(model) : paramCounts(model);
+    // graft's own table (Keras-like text + HTML) when src/freeze has it, else the counts.
+    const counts = typeof graft.paramsTable === "function" ? graft.paramsTable(model) : paramCounts(model);
     if (typeof graft.plot?.params === "function") {
       try {
         const fig = graft.plot.params(model);

@@ -75,8 +75,19 @@ export function modelBundle(model: ModelLike): MimeBundle {
   const counts = paramCounts(model);
   const byName = new Map(counts.layers.map((l) => [l.name, l]));
   const head = ["Layer", "Type", "Output shape", "Trainable", "Frozen", "Non-trainable"];
+  const nested = (name: string) => {
+    // a nested model's layers are counted as "outer/inner" rows: sum them
+    const sum = { trainable: 0, frozen: 0, nonTrainable: 0 };
+    for (const r of counts.layers) {
+      if (!r.name.startsWith(`${name}/`)) continue;
+      sum.trainable += r.trainable;
+      sum.frozen += r.frozen;
+      sum.nonTrainable += r.nonTrainable;
+    }
+    return sum;
+  };
   const rows = model.layers.map((l) => {
-    const c = byName.get(l.name) ?? { trainable: 0, frozen: 0, nonTrainable: 0 };
+    const c = byName.get(l.name) ?? nested(l.name);
     let shape = "?";
     try {
       shape = JSON.stringify(l.outputShape).replace(/null/g, "None");
