@@ -137,6 +137,18 @@ export function unpickle(
     }
   };
 
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof GraftFormatError) throw err;
+    throw new GraftFormatError(file, `pickle is malformed: ${(err as Error).message} (opcode 0x${op.toString(16)} at offset ${opPos})`, {
+      entry,
+      offset: opPos,
+      cause: err,
+    });
+  }
+
+  function run(): { value: unknown; end: number } {
   for (;;) {
     opPos = pos;
     op = u8();
@@ -207,6 +219,7 @@ export function unpickle(
       default:
         fail("unsupported opcode");
     }
+  }
   }
 }
 

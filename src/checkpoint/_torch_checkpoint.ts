@@ -22,6 +22,9 @@ export interface StorageSource {
   close(): Promise<void>;
 }
 
+/** How many times its storage's size a strided view may expand to. */
+const MAX_VIEW_GROWTH = 64;
+
 interface Plan {
   info: TensorInfo;
   ref: TensorRef;
@@ -66,6 +69,14 @@ function planTensor(file: string, name: string, ref: TensorRef, src: StorageSour
   for (let i = shape.length - 1; i >= 0; i--) {
     if (shape[i] !== 1 && stride[i] !== expect) contiguous = false;
     expect *= shape[i];
+  }
+  // A strided view (e.g. expand, stride 0) may repeat its storage; cap how far it may blow it up.
+  if (!contiguous && numel * size > MAX_VIEW_GROWTH * storageBytes + 2 ** 20) {
+    throw new GraftFormatError(
+      file,
+      `view of shape [${shape}] (stride [${stride}]) would expand ${storageBytes} bytes of storage ${storage.key} to ${numel * size}; graft refuses views over ${MAX_VIEW_GROWTH}× their storage`,
+      { entry: name },
+    );
   }
   return { info: { name, shape: shape.slice(), dtype, byteLength: numel * size }, ref, contiguous, first: offset, end };
 }
