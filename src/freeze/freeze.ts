@@ -116,8 +116,8 @@ export function freezeUpTo(model: tf.LayersModel, layerName: string, opts?: Free
   const o = checkOptions("freezeUpTo", opts) as FreezeOptions & { inclusive?: boolean };
   const node = _findNode(model, layerName, "freezeUpTo");
   const leaves = _leaves(model);
-  const first = leaves.indexOf(node.leaves[0]);
-  const last = leaves.indexOf(node.leaves[node.leaves.length - 1]);
+  const first = leaves.findIndex((n) => n.layer === node.leaves[0]?.layer);
+  const last = leaves.findIndex((n) => n.layer === node.leaves[node.leaves.length - 1]?.layer);
   const end = o.inclusive === false ? first : last + 1;
   return _setTrainable(model, leaves.slice(0, Math.max(0, end)), false, o);
 }

@@ -13,7 +13,7 @@ export function smallCnn(classes = 3): tf.LayersModel {
   x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: "same", name: "layer2.0.conv1" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: "layer2.0.bn1", momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: classes, name: "fc" }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: classes, activation: "softmax", name: "fc" }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: "small_cnn" });
 }
 
@@ -28,7 +28,7 @@ export function nestedCnn(classes = 3): tf.LayersModel {
   const backbone = tf.model({ inputs: input, outputs: x, name: "backbone" });
   return tf.sequential({
     name: "nested",
-    layers: [backbone, tf.layers.dense({ units: 8, activation: "relu", name: "head.0" }), tf.layers.dense({ units: classes, name: "head.1" })],
+    layers: [backbone, tf.layers.dense({ units: 8, activation: "relu", name: "head.0" }), tf.layers.dense({ units: classes, activation: "softmax", name: "head.1" })],
   });
 }
 
