@@ -4,7 +4,7 @@
  *
  * Layer names are torchvision's module paths: `features.N` numbers every conv, ReLU and
  * max-pool in order (vgg16: convs `features.0, 2, 5, 7, 10, …, 28`); `avgpool`
- * (AdaptiveAvgPool2d((7, 7))); `flatten`; `classifier.0` Linear, `.1` ReLU, `.2` Dropout,
+ * (AdaptiveAvgPool2d((7, 7)); absent at a 7×7 map, where it is the identity); `flatten`; `classifier.0` Linear, `.1` ReLU, `.2` Dropout,
  * `.3` Linear, `.4` ReLU, `.5` Dropout, `.6` Linear.
  *
  * Flatten order: torch flattens the `(C, 7, 7)` map in C·H·W order, tfjs flattens `(7, 7, C)`
@@ -52,7 +52,7 @@ function planAdaptivePool(arch: string, inputShape: number[]): [PoolPlan, PoolPl
     throw new RangeError(
       `zoo.${arch}: cannot build AdaptiveAvgPool2d((7, 7)) for a ${h}×${w} feature map (inputShape ` +
         `${JSON.stringify(inputShape)}); it is reproduced exactly only when each side is 1 or a multiple of 7 — ` +
-        `use an input side of 32–63 or 224–255 (or another multiple of 224), or includeTop: false`,
+        `use input sides of 32–63 or 224k to 224k + 31 (224, 448, …), or includeTop: false`,
     );
   }
   return [ph, pw];
