@@ -125,8 +125,10 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     for (const [key, color] of [[metric, TRAIN], [`val_${metric}`, VAL]] as const) {
       const ys = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));
       if (ys.every((v) => v === null)) continue;
-      data.push({ type: "scatter", mode: showBatches && key === metric ? "markers" : "lines+markers", name: key, ...ax, x: xs, y: ys,
-        line: { color, width: 2 }, marker: { color, size: 6 }, hovertemplate: `${key} %{y:.4g}<br>epoch %{x}<extra></extra>` });
+      const markersOnly = showBatches && key === metric;  // the smoothed batch line is the train curve
+      data.push({ type: "scatter", mode: markersOnly ? "markers" : "lines+markers", name: key, ...ax, x: xs, y: ys,
+        ...(markersOnly ? {} : { line: { color, width: 2 } }), marker: { color, size: 6 },
+        hovertemplate: `${key} %{y:.4g}<br>epoch %{x}<extra></extra>` });
     }
   });
   const best = panels[0] === "loss" ? bestEpoch(log) : undefined;

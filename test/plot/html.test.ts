@@ -101,3 +101,27 @@ test("the per-layer/per-block toggle redraws with the other rows", async () => {
   await page.screenshot({ path: path.join(ARTIFACTS, "toggle-layers.png"), fullPage: true });
   await page.close();
 });
+
+test("Plotly.validate accepts every figure graft builds (no unknown or invalid attributes)", async () => {
+  const deep = { ...counts, layers: Array.from({ length: 50 }, (_, i) => ({ name: `layer${1 + (i % 4)}.${i}.conv`, trainable: i, frozen: 100, nonTrainable: 1 })) };
+  const live = plot.lossCallback({ unfreezeEpochs: [{ epoch: 1, names: ["layer4"] }] });
+  for (let e = 0; e < 3; e++) {
+    for (let b = 0; b < 5; b++) live.pushBatch({ loss: 1 / (1 + e + b / 5), acc: 0.5 });
+    live.push({ loss: 1 / (1 + e), val_loss: 1.1 / (1 + e), acc: 0.5, val_acc: 0.4 });
+  }
+  const figures = [plot.params(counts), plot.params(deep, { log: true }), plot.loss(history, { unfreezeEpochs: [1] }), live.figure()].map((f) => f.toJSON())
+    // Plotly.validate skips hidden traces (the other view of the layer/block toggle): show them all.
+    .map((f) => ({ data: f.data.map((t) => ({ ...t, visible: true })), layout: f.layout }));
+  const page = await browser.context.newPage();
+  const file = path.join(ARTIFACTS, "validate.html");
+  fs.writeFileSync(file, `<!doctype html><html><body>${plot.params(counts).toHTML()}</body></html>`);
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => Boolean((window as unknown as { Plotly?: unknown }).Plotly), null, { timeout: 30_000 });
+  const problems = await page.evaluate((figs) => figs.map((f) =>
+    ((window as unknown as { Plotly: { validate: (d: unknown, l: unknown) => unknown[] | undefined } }).Plotly.validate(f.data, f.layout) ?? [])
+      .map((p) => (p as { msg: string }).msg)
+      // validate compares object values by identity: the buttons' update objects always "got reset"
+      .filter((m) => !/^In layout, key updatemenus\[\d\]\.buttons\[\d\]\.args\[\d\] .* got reset to/.test(m))), figures);
+  assert.deepEqual(problems, [[], [], [], []]);
+  await page.close();
+});
