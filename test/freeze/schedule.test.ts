@@ -68,7 +68,8 @@ test("a schedule with a typo fails when it is made, before any training", async 
 
 /** One Adam step on a dense model; returns each weight's change. */
 function adamStepDeltas(factors?: Record<string, number>): Map<string, Float32Array> {
-  return tf.tidy(() => {
+  let out = new Map<string, Float32Array>();
+  tf.tidy(() => {
     const m = tf.sequential({ layers: [
       tf.layers.dense({ units: 4, inputShape: [3], name: "body", kernelInitializer: "ones" }),
       tf.layers.dense({ units: 2, name: "head", kernelInitializer: "ones" }),
@@ -79,10 +80,10 @@ function adamStepDeltas(factors?: Record<string, number>): Map<string, Float32Ar
     if (factors) setLearningRateFactors(opt, m, factors);
     const before = m.weights.map((w) => w.read().clone());
     opt.minimize(() => tf.losses.meanSquaredError(y, m.apply(x) as tf.Tensor) as tf.Scalar, false, m.trainableWeights.map((w) => w.read() as tf.Variable));
-    const out = new Map(m.weights.map((w, i) => [w.originalName, tf.sub(w.read(), before[i]).dataSync() as Float32Array]));
+    out = new Map(m.weights.map((w, i) => [w.originalName, tf.sub(w.read(), before[i]).dataSync() as Float32Array]));
     opt.dispose();
-    return out;
   });
+  return out;
 }
 
 test("discriminative learning rates scale each group's Adam step exactly, without touching the optimizer class", async () => {

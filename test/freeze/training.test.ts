@@ -201,10 +201,10 @@ test("snapshotFrozen / checkFrozen: BN statistics moved by a training-mode call 
   freeze(m, "!fc");
   const snap = snapshotFrozen(m);
   assert.equal(checkFrozen(snap), 17);
-  tf.tidy(() => m.apply(x, { training: true })); // inference mode: nothing moves
+  tf.tidy(() => m.apply(x, { training: true }) as tf.Tensor); // inference mode: nothing moves
   assert.equal(checkFrozen(snap), 17);
   m.getLayer("bn1").trainable = true; // by hand: BN trains again and is not frozen any more
-  tf.tidy(() => m.apply(x, { training: true }));
+  tf.tidy(() => m.apply(x, { training: true }) as tf.Tensor);
   assert.equal(checkFrozen(snap), 13, "weights unfrozen since the snapshot are not checked");
   const mean = m.getLayer("layer2.0.bn1").weights[2];
   mean.write(tf.add(mean.read(), 1e-3));
