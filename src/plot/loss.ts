@@ -18,6 +18,8 @@ export interface LossOptions {
   batches?: boolean;
   /** EMA smoothing of batch values, 0 (none) to <1 (default 0.8). */
   smoothing?: number;
+  /** Most points per batch curve; longer runs are thinned evenly after smoothing (default 1000). */
+  maxBatchPoints?: number;
   /** Epochs at which layers were unfrozen (0-based: the line is drawn where that epoch starts). */
   unfreezeEpochs?: Array<number | UnfreezeEvent>;
   /** An unfreezing schedule (its `events` are read each time the figure is drawn). */
@@ -41,6 +43,15 @@ function batchX(log: TrainingLog): number[] {
     const n = log.epochNumbers.includes(b.epoch) ? perEpoch.get(b.epoch)! : Math.max(typical, perEpoch.get(b.epoch)!);
     return b.epoch + (b.batch + 1) / n;
   });
+}
+
+/** Indices of at most `max` points spread evenly over `n`, the last one always kept. */
+function thin(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const step = n / max;
+  const out = Array.from({ length: max - 1 }, (_, i) => Math.floor(i * step));
+  out.push(n - 1);
+  return out;
 }
 
 function events(opts: LossOptions): UnfreezeEvent[] {
@@ -117,10 +128,12 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     const batchVals = log.batches.map((b) => b.logs[metric]);
     if (showBatches && batchVals.some((v) => v !== undefined)) {
       const pts = bx.map((x, j) => [x, batchVals[j]] as const).filter(([, v]) => Number.isFinite(v));
-      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: pts.map((p) => p[0]), y: pts.map((p) => p[1]),
+      const smooth = ema(pts.map((p) => p[1]), opts.smoothing ?? 0.8);
+      const keep = thin(pts.length, opts.maxBatchPoints ?? 1000);
+      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: keep.map((j) => pts[j][0]), y: keep.map((j) => pts[j][1]),
         line: { color: TRAIN, width: 1 }, opacity: 0.3, showlegend: false, hoverinfo: "skip" });
-      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch, smoothed)`, ...ax, x: pts.map((p) => p[0]),
-        y: ema(pts.map((p) => p[1]), opts.smoothing ?? 0.8), line: { color: TRAIN, width: 1.5 } });
+      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch, smoothed)`, ...ax, x: keep.map((j) => pts[j][0]),
+        y: keep.map((j) => smooth[j]), line: { color: TRAIN, width: 1.5 } });
     }
     for (const [key, color] of [[metric, TRAIN], [`val_${metric}`, VAL]] as const) {
       const ys = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));

@@ -46,6 +46,7 @@ export class LossCallback {
   private epochOffset = 0;
   private currentEpoch = 0;
   private batchInEpoch = 0;
+  private buildMs = 0;
 
   constructor(opts: LossCallbackOptions = {}) {
     this.opts = { ...opts };
@@ -136,7 +137,9 @@ export class LossCallback {
   /** Sends now if the last message is older than the throttle, else once the throttle allows. */
   private update(force = false): void {
     if (!kernelBridge()) return;
-    const wait = this.lastSent + (this.opts.throttleMs ?? 250) - Date.now();
+    // At most one update per throttle period, and never more than ~20% of the time building them.
+    const period = Math.max(this.opts.throttleMs ?? 250, 4 * this.buildMs);
+    const wait = this.lastSent + period - Date.now();
     if (force || wait <= 0) {
       this.clearTimer();
       this.send();
@@ -152,7 +155,9 @@ export class LossCallback {
     if (!this.shown && claimPlotlyLibrary()) {
       bridge.display({ data: { "text/html": plotlyLibraryHTML(), "text/plain": "" }, metadata: {} });
     }
+    const started = performance.now();
     const data = this.figure().toMimeBundle({ plotly: "none" });
+    this.buildMs = performance.now() - started;
     bridge.display({ data, metadata: {}, id: this.displayId, update: this.shown });
     this.shown = true;
     this.sent++;

@@ -73,3 +73,15 @@ test("SVG of params: well-formed, one bar per non-zero count, log axis ticks in 
   assert.match(svg, />1k</);
   assert.match(svg, /1\.0 k parameters: 10 trainable, 1\.0 k frozen, 4 non-trainable/);
 });
+
+test("loss: long batch curves are thinned to maxBatchPoints after smoothing, the last batch kept", () => {
+  const live = plot.lossCallback();
+  for (let e = 0; e < 5; e++) { for (let b = 0; b < 1000; b++) live.pushBatch({ loss: (b % 2) + e }); live.push({ loss: e }); }
+  const fig = plot.loss(live.log, { maxBatchPoints: 500 });
+  const raw = fig.data.find((t) => t.name === "loss (batch)")!;
+  const smooth = fig.data.find((t) => t.name === "loss (batch, smoothed)")!;
+  assert.equal((raw.x as number[]).length, 500);
+  assert.equal((raw.x as number[]).at(-1), 5, "the last batch ends epoch 5");
+  assert.deepEqual(raw.x, smooth.x);
+  assert.ok((smooth.y as number[]).every((v) => v >= 0 && v <= 5));
+});
