@@ -35,6 +35,12 @@ export interface UnfreezeEvent {
 
 /**
  * The `model.fit` callback made by {@link unfreezeSchedule}. `events` records what was unfrozen when.
+ * @example
+ * ```ts
+ * const cb = new graft.UnfreezeSchedule(model, { 3: -2 });  // at epoch 3: the last two layer groups
+ * await model.fit(x, y, { epochs: 5, callbacks: [cb] });
+ * cb.events; // [{ epoch: 3, names: ["layer4.0.conv1", …, "fc"] }]
+ * ```
  */
 export class UnfreezeSchedule extends tf.Callback {
   readonly events: UnfreezeEvent[] = [];

@@ -13,6 +13,9 @@
  * Adadelta): optimizer slots are indexed by *position* in the variable list, not by name. Once an
  * optimizer has stepped, graft keeps every variable at its position and appends newly trainable
  * ones; variables frozen since stay in place (tfjs gives them a null gradient and skips them).
+ * A later `model.compile()` with the same optimizer instance would reset the list to model order,
+ * so the model's own `compile` is followed by the same refresh (an own property, the class is
+ * untouched).
  */
 import * as tf from "@tensorflow/tfjs";
 import { _prepare } from "./_batchnorm";
@@ -24,6 +27,21 @@ interface Compiled {
   checkTrainableWeightsConsistency?: () => void;
   trainableWeights: tf.LayerVariable[];
   model?: Compiled;
+  compile(args: tf.ModelCompileArgs): void;
+}
+
+const COMPILE_HOOK = Symbol.for("graft.freeze.compileHook");
+
+/** After the model's own compile, keep the order an already-stepped optimizer expects. */
+function hookCompile(model: tf.LayersModel): void {
+  const m = model as unknown as Compiled & { [COMPILE_HOOK]?: true };
+  if (m[COMPILE_HOOK]) return;
+  const base = m.compile;
+  m[COMPILE_HOOK] = true;
+  m.compile = function (this: tf.LayersModel, args: tf.ModelCompileArgs) {
+    base.call(this, args);
+    refreshTrainable(this);
+  };
 }
 
 const slotOrder = new WeakMap<tf.Optimizer, tf.LayerVariable[]>();
@@ -54,10 +72,12 @@ function aligned(previous: tf.LayerVariable[] | undefined, current: tf.LayerVari
 export function refreshTrainable(model: tf.LayersModel): tf.LayerVariable[] {
   _assertModel(model, "refreshTrainable");
   _prepare(model);
+  hookCompile(model);
   const m = model as unknown as Compiled;
   const targets = [m, m.model].filter((t): t is Compiled => t != null && t.collectedTrainableWeights != null);
   if (targets.length === 0) return model.trainableWeights;
-  const order = aligned(targets[0].collectedTrainableWeights!, model.trainableWeights, model.optimizer);
+  const previous = (model.optimizer && slotOrder.get(model.optimizer)) || targets[0].collectedTrainableWeights!;
+  const order = aligned(previous, model.trainableWeights, model.optimizer);
   for (const t of targets) {
     t.collectedTrainableWeights = order;
     // fit warns when the counts differ; with frozen variables kept in place that warning is wrong.

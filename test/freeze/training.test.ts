@@ -115,8 +115,11 @@ test("Adam keeps its moments aligned when layers are unfrozen mid-training (slot
   await m.fit(x, y, { ...fitArgs, epochs: 1 });
   unfreeze(m, "layer1.*"); // comes before fc in model order
   await m.fit(x, y, { ...fitArgs, epochs: 1 }); // would fail with mismatched slot shapes if fc's moments moved
+  unfreeze(m, "layer2.0.conv1");
+  compile(m, optimizer); // a re-compile with the same optimizer keeps the slot order too
+  await m.fit(x, y, { ...fitArgs, epochs: 1 });
   const slots = (optimizer as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[] }).accumulatedFirstMoment.map((s) => s.variable.shape);
-  assert.deepEqual(slots, [[6, 3], [3], [3, 3, 4, 6], [6], [6], [6]]);
+  assert.deepEqual(slots, [[6, 3], [3], [3, 3, 4, 6], [6], [6], [6], [3, 3, 6, 6], [6]]);
   tf.dispose([x, y]);
 });
 
