@@ -2,6 +2,9 @@
  * Applying a plan atomically: every tensor is read and converted first; only when all of them
  * are ready are the model's variables assigned. A read or format error on the way disposes
  * what was converted and leaves every weight exactly as it was.
+ *
+ * Speed: a few reads are kept in flight so file I/O overlaps conversion; float32 sources take
+ * the fast path (layout transform on plain values, one copy into tfjs, zero-copy assign).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Checkpoint } from "../checkpoint/types";
@@ -9,8 +12,20 @@ import { GraftError } from "../errors";
 import { sameShape } from "./_candidates";
 import type { LoadPlan, PlannedLoad } from "./plan";
 
-/** Reads and converts one planned weight (source tensors disposed, result kept). */
-async function convertOne(l: PlannedLoad, ckpt: Pick<Checkpoint, "read" | "path">): Promise<tf.Tensor> {
+/** Reads kept in flight at once. */
+const IN_FLIGHT = 4;
+
+type Source = Pick<Checkpoint, "read" | "readRaw" | "path">;
+
+function inconsistent(l: PlannedLoad, shapes: number[][]): GraftError {
+  return new GraftError(
+    `Cannot load ${l.sources.join(" + ")} into ${l.target}: the file holds ${JSON.stringify(shapes)}, not the shapes ` +
+      `its index announced; the checkpoint is inconsistent — nothing was changed`,
+  );
+}
+
+/** The general path: tfjs tensors through the rule's `convert` (any dtype, any rule). */
+async function convertWithOps(l: PlannedLoad, ckpt: Source): Promise<tf.Tensor> {
   const raw: tf.Tensor[] = [];
   try {
     for (const s of l.sources) raw.push(await ckpt.read(s));
@@ -19,19 +34,29 @@ async function convertOne(l: PlannedLoad, ckpt: Pick<Checkpoint, "read" | "path"
       const x = l.rule.convert(raw, l.ctx);
       return x.dtype === dtype ? x : tf.cast(x, dtype);
     });
-    if (!sameShape(out.shape, l.shape)) {
-      if (!raw.includes(out)) out.dispose();
-      throw new GraftError(
-        `Cannot load ${l.sources.join(" + ")} into ${l.target}: the file holds ${JSON.stringify(raw.map((r) => r.shape))}, ` +
-          `not the shapes its index announced; the checkpoint is inconsistent — nothing was changed`,
-      );
-    }
     const kept = raw.indexOf(out); // an identity transform returns the tensor it read
     if (kept >= 0) raw.splice(kept, 1);
+    if (!sameShape(out.shape, l.shape)) {
+      out.dispose();
+      throw inconsistent(l, raw.map((r) => r.shape));
+    }
     return out;
   } finally {
     tf.dispose(raw);
   }
+}
+
+/** Reads and converts one planned weight into a new tensor of the weight's shape and dtype. */
+async function convertOne(l: PlannedLoad, ckpt: Source): Promise<tf.Tensor> {
+  const fast = l.rule.values && l.weight.variable.dtype === "float32" && typeof ckpt.readRaw === "function";
+  if (!fast) return convertWithOps(l, ckpt);
+  const raws = await Promise.all(l.sources.map((s) => ckpt.readRaw(s)));
+  if (!raws.every((r) => r.dtype === "float32")) return convertWithOps(l, ckpt);
+  const shapes = raws.map((r) => r.shape);
+  const converted = l.rule.shape(shapes, l.ctx);
+  if (!converted || !sameShape(converted, l.shape)) throw inconsistent(l, shapes);
+  const values = (l.rule.values as NonNullable<typeof l.rule.values>)(raws.map((r) => r.data as Float32Array), shapes, l.ctx);
+  return tf.tensor(values, l.shape, "float32");
 }
 
 /**
@@ -39,26 +64,39 @@ async function convertOne(l: PlannedLoad, ckpt: Pick<Checkpoint, "read" | "path"
  * @param plan from {@link planLoad}.
  * @param ckpt the checkpoint the plan was made from.
  * @param onProgress bytes read and converted so far, of the total the plan loads.
+ * @example
+ * ```ts
+ * const plan = planLoad(model, ckpt);
+ * await applyPlan(plan, ckpt); // model now holds plan.loaded
+ * ```
  */
 export async function applyPlan(
   plan: LoadPlan,
-  ckpt: Pick<Checkpoint, "read" | "path">,
+  ckpt: Source,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<void> {
   const total = plan.loaded.reduce((a, l) => a + l.bytes, 0);
   let done = 0;
-  const ready: tf.Tensor[] = [];
-  try {
-    for (const l of plan.loaded) {
-      ready.push(await convertOne(l, ckpt));
+  const ready: (tf.Tensor | undefined)[] = new Array(plan.loaded.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < plan.loaded.length) {
+      const i = next++;
+      const l = plan.loaded[i];
+      ready[i] = await convertOne(l, ckpt);
       done += l.bytes;
       onProgress?.(done, total);
     }
-  } catch (err) {
-    tf.dispose(ready);
-    throw err;
+  };
+  const workers = Array.from({ length: Math.min(IN_FLIGHT, plan.loaded.length) }, worker);
+  const results = await Promise.allSettled(workers.map((w) => w.catch((err) => { failed = true; throw err; })));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) {
+    tf.dispose(ready.filter((t): t is tf.Tensor => t !== undefined));
+    throw failure.reason;
   }
   // Every tensor is converted and checked: assigning cannot fail on shape or dtype now.
-  plan.loaded.forEach((l, i) => l.weight.variable.write(ready[i]));
-  tf.dispose(ready);
+  plan.loaded.forEach((l, i) => l.weight.variable.write(ready[i] as tf.Tensor));
+  tf.dispose(ready as tf.Tensor[]);
 }

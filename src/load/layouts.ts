@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { flattenedMap } from "./_graph";
+import { addValues, transposeValues } from "./_values";
 
 /** What a row needs to know about the target weight and its layer. */
 export interface LayoutContext {
@@ -31,6 +32,8 @@ export interface LayoutRule {
   /** Why this layer cannot take torch weights at all (config), if so. */
   incompatible?(ctx: LayoutContext): string | undefined;
   convert(xs: tf.Tensor[], ctx: LayoutContext): tf.Tensor;
+  /** The same conversion on float32 values (the applier's fast path); absent where only `convert` exists. */
+  values?(xs: Float32Array[], shapes: number[][], ctx: LayoutContext): Float32Array;
 }
 
 const perm = <T>(xs: T[], p: number[]): T[] => p.map((i) => xs[i]);
@@ -46,6 +49,7 @@ function transposeRule(layers: string[], weight: string, axes: number[], inverse
     shape: (s) => (r(s) ? perm(s[0], axes) : undefined),
     sourceShapes: (ctx) => [perm(ctx.target, inverse)],
     convert: (xs) => tf.transpose(xs[0], axes),
+    values: (xs, s) => transposeValues(xs[0], s[0], axes),
   };
 }
 
@@ -58,6 +62,7 @@ function identityRule(layers: string[], weight: string, torchName: string): Layo
     shape: (s) => s[0],
     sourceShapes: (ctx) => [ctx.target],
     convert: (xs) => xs[0],
+    values: (xs) => xs[0],
   };
 }
 
@@ -79,6 +84,11 @@ const denseKernel: LayoutRule = {
     const out = w.shape[0];
     return tf.reshape(tf.transpose(tf.reshape(w, [out, c, h, wd]), [2, 3, 1, 0]), [h * wd * c, out]);
   },
+  values: (xs, s, ctx) => {
+    if (!ctx.flattenedFrom) return transposeValues(xs[0], s[0], [1, 0]);
+    const [h, wd, c] = ctx.flattenedFrom;
+    return transposeValues(xs[0], [s[0][0], c, h, wd], [2, 3, 1, 0]);
+  },
 };
 
 /** torch (C·m, 1, kh, kw) → tfjs (kh, kw, C, m); output channel c·m + j on both sides. */
@@ -99,6 +109,11 @@ const depthwiseKernel: LayoutRule = {
     const m = ctx.target[3];
     return tf.transpose(tf.reshape(xs[0], [cm / m, m, kh, kw]), [2, 3, 0, 1]);
   },
+  values: (xs, s, ctx) => {
+    const [cm, , kh, kw] = s[0];
+    const m = ctx.target[3];
+    return transposeValues(xs[0], [cm / m, m, kh, kw], [2, 3, 0, 1]);
+  },
 };
 
 /** Recurrent layers: kernel = W_ihᵀ, recurrent_kernel = W_hhᵀ, with an optional gate reorder. */
@@ -114,6 +129,7 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
     shape: (s) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
     sourceShapes: (ctx) => [[ctx.target[1], ctx.target[0]]],
     convert: (xs) => tf.transpose(reorder(xs[0], 0), [1, 0]),
+    values: order ? undefined : (xs, s) => transposeValues(xs[0], s[0], [1, 0]),
   });
   const biasRule: LayoutRule =
     bias === "sum"
@@ -125,6 +141,7 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
           shape: (s) => (rank(1)(s) && s[0][0] === s[1][0] ? s[0] : undefined),
           sourceShapes: (ctx) => [ctx.target, ctx.target],
           convert: (xs) => tf.add(xs[0], xs[1]),
+          values: (xs) => addValues(xs[0], xs[1]),
         }
       : {
           layers: [layer],

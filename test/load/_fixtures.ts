@@ -75,6 +75,8 @@ export function memoryCheckpoint(
       return t.dtype === "int64" ? tf.tensor(t.data, t.shape, "int32") : tf.tensor(t.data, t.shape, "float32");
     },
     async readRaw(name: string) {
+      ckpt.reads.push(name);
+      if (name === opts.failOn) throw new Error(`${ckpt.path}: truncated data for ${name}`);
       const t = byName.get(name);
       if (!t) throw new Error(`no entry ${name}`);
       return { dtype: "float32" as SourceDType, shape: t.shape, data: Float32Array.from(t.data) };

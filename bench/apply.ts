@@ -1,0 +1,95 @@
+/**
+ * bench/apply: time from the loadWeights call to the weights being in the model, for zoo
+ * resnet50 and vgg16 from `.pth` files written by real torch (bench/.fixtures, made if missing),
+ * against (a) reading the same file raw with fs.readFile and (b) PyTorch's torch.load +
+ * model.load_state_dict, timed inside Python. One run prints every figure, ratio and target.
+ *
+ * Targets (issue 4): loadWeights ≤ 1.5 × raw read, ≤ 1.0 × PyTorch's load + load_state_dict.
+ * Each figure is the median of REPEATS warm runs (the file is in the page cache for all three).
+ *
+ * Run: node --import tsx bench/apply.ts [resnet50|vgg16 …]
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ready, engine } from "../src/train/engine";
+import { loadWeights } from "../src/load";
+import * as zoo from "../src/zoo";
+
+const ROOT = path.resolve(__dirname, "..");
+const DIR = path.join(ROOT, "bench", ".fixtures");
+const SCRIPT = path.join(ROOT, "bench", "_make_apply_fixtures.py");
+const PYTHON = "/usr/bin/python3";
+const REPEATS = Number(process.env.REPEATS ?? 3);
+
+const BUILDERS: Record<string, () => tf.LayersModel> = {
+  resnet50: () => zoo.resnet50(),
+  vgg16: () => zoo.vgg16(),
+};
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (s: number): string => `${(s * 1000).toFixed(0).padStart(6)} ms`;
+
+async function timeRaw(file: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    const buf = await fs.promises.readFile(file);
+    times.push((performance.now() - t0) / 1000);
+    if (buf.length === 0) throw new Error("empty file");
+  }
+  return median(times);
+}
+
+async function timeLoad(arch: string, file: string): Promise<{ seconds: number; coverage: number; summary: string }> {
+  const model = BUILDERS[arch]();
+  const times: number[] = [];
+  let last = { coverage: 0, summary: "" };
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    const report = await loadWeights(model, file, { strict: true });
+    times.push((performance.now() - t0) / 1000);
+    last = { coverage: report.coverage, summary: report.summary() };
+  }
+  model.dispose();
+  return { seconds: median(times), ...last };
+}
+
+function timeTorch(arch: string): { load: number; apply: number } {
+  const out = execFileSync(PYTHON, [SCRIPT, "time", DIR, arch, String(REPEATS)], { encoding: "utf8" });
+  const r = JSON.parse(out.trim().split("\n").pop() as string) as { load_s: number[]; load_state_dict_s: number[] };
+  const total = r.load_s.map((l, i) => l + r.load_state_dict_s[i]);
+  return { load: median(r.load_s), apply: median(total) };
+}
+
+async function main(): Promise<void> {
+  const archs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BUILDERS);
+  execFileSync(PYTHON, [SCRIPT, "make", DIR], { stdio: "inherit" });
+  await ready();
+  console.log(`bench/apply — engine ${engine().backend}; median of ${REPEATS} warm runs; PyTorch with 1 thread`);
+  let pass = true;
+  for (const arch of archs) {
+    const file = path.join(DIR, `${arch}.pth`);
+    const mb = fs.statSync(file).size / 2 ** 20;
+    await timeRaw(file); // warm the page cache
+    const raw = await timeRaw(file);
+    const load = await timeLoad(arch, file);
+    const torch = timeTorch(arch);
+    const vsRaw = load.seconds / raw;
+    const vsTorch = load.seconds / torch.apply;
+    const ok = vsRaw <= 1.5 && vsTorch <= 1.0;
+    pass &&= ok;
+    console.log(`\n${arch} (${mb.toFixed(0)} MB, coverage ${load.coverage})`);
+    console.log(`  graft loadWeights (open → plan → convert → assign) ${ms(load.seconds)}`);
+    console.log(`  fs.readFile of the same file                       ${ms(raw)}   ratio ${vsRaw.toFixed(2)}× (target ≤ 1.5×)`);
+    console.log(`  torch.load + load_state_dict (torch.load alone ${ms(torch.load).trim()}) ${ms(torch.apply)}   ratio ${vsTorch.toFixed(2)}× (target ≤ 1.0×)`);
+    console.log(`  ${ok ? "meets both targets" : "MISSES a target"}`);
+  }
+  console.log(`\n${pass ? "all targets met" : "some targets missed"}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
