@@ -39,7 +39,7 @@ export interface UnfreezeEvent {
  * ```ts
  * const cb = new graft.UnfreezeSchedule(model, { 3: -2 });  // at epoch 3: the last two layer groups
  * await model.fit(x, y, { epochs: 5, callbacks: [cb] });
- * cb.events; // [{ epoch: 3, names: ["layer4.0.conv1", …, "fc"] }]
+ * cb.events; // [{ epoch: 3, names: ["layer4.0.conv1", "layer4.0.bn1", …] }]  (layers that were frozen)
  * ```
  */
 export class UnfreezeSchedule extends tf.Callback {
