@@ -77,4 +77,9 @@ export class Figure {
   toString(): string {
     return this.summary;
   }
+
+  /** `console.log(fig)` in plain node prints the summary, not the plotly JSON. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.summary;
+  }
 }

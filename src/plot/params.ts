@@ -136,7 +136,7 @@ export function params(model: tf.LayersModel | ParamCounts, opts: ParamsOptions 
     height: heightFor(shown.length),
     margin: { l: Math.min(320, 24 + 7 * labelWidth), r: 30, t: 90, b: 60 },
     xaxis: { title: { text: opts.log ? "parameters (log scale)" : "parameters" }, automargin: true, ...(opts.log ? { type: "log" } : { type: "linear", rangemode: "tozero" }) },
-    yaxis: { title: { text: view }, type: "category", autorange: "reversed", automargin: true, dtick: 1 },
+    yaxis: { title: { text: view, standoff: 12 }, type: "category", autorange: "reversed", automargin: true, dtick: 1 },
     legend: { orientation: "h", x: 0, y: 1.0, xanchor: "left", yanchor: "bottom", traceorder: "normal" },
     hovermode: "closest",
     bargap: 0.2,

@@ -30,29 +30,34 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-test("the executed notebook: every mime type per figure, plotly.js once, the live plot as one final output", () => {
-  const [params, live] = cells;
+test("the executed notebook: plotly.js once (its own output before the live plot), the live plot as one final output, every mime type per figure", () => {
+  const [live, params] = cells;
+  assert.equal(live.outputs.length, 2, `the library and the live plot, got ${JSON.stringify(live.outputs.map((o) => Object.keys(o.data ?? {})))}`);
+  const [library, plotOutput] = live.outputs;
+  assert.deepEqual(Object.keys(library.data!).sort(), ["text/html", "text/plain"]);
+  assert.match(String(library.data!["text/html"]), /plotly\.js v2\.35\.3/);
+  assert.equal(plotOutput.output_type, "display_data");
+  assert.deepEqual(Object.keys(plotOutput.data!).sort(), [PLOTLY, "image/svg+xml", "text/html", "text/plain"]);
+  const fig = plotOutput.data![PLOTLY] as Figure;
+  assert.equal(fig.data.find((t) => t.name === "val_loss")!.y.length, 4, "the final state: 4 epochs");
+  assert.equal(fig.data.find((t) => t.name === "loss (batch)")!.y.length, 4 * 9, "72 samples / batch 8 = 9 batches per epoch");
+  assert.match(String(plotOutput.data!["text/plain"]), /^Training: epoch 4: /);
+  assert.doesNotMatch(String(plotOutput.data!["text/html"]), /plotly\.js v2/);
+  const raw = fs.readFileSync(IPYNB, "utf8");
+  assert.equal((raw.match(/plotly\.js v2\.35\.3/g) ?? []).length, 1, "plotly.js is in the notebook once");
   assert.equal(params.outputs.length, 1);
   assert.equal(params.outputs[0].output_type, "execute_result");
   assert.deepEqual(Object.keys(params.outputs[0].data!).sort(), [PLOTLY, "image/svg+xml", "text/html", "text/plain"]);
-  const liveOutputs = live.outputs.filter((o) => o.data?.[PLOTLY]);
-  assert.equal(live.outputs.length, 1, `one output for the live plot, got ${live.outputs.map((o) => o.output_type)}`);
-  assert.equal(liveOutputs.length, 1);
-  const fig = liveOutputs[0].data![PLOTLY] as Figure;
-  assert.equal(fig.data.find((t) => t.name === "val_loss")!.y.length, 4, "the final state: 4 epochs");
-  assert.equal(fig.data.find((t) => t.name === "loss (batch)")!.y.length, 4 * 9, "72 samples / batch 8 = 9 batches per epoch");
-  const raw = fs.readFileSync(IPYNB, "utf8");
-  assert.equal((raw.match(/plotly\.js v2\.35\.3/g) ?? []).length, 1, "plotly.js is in the notebook once");
-  assert.doesNotMatch(String(liveOutputs[0].data!["text/html"]), /plotly\.js v2/);
   assert.match(String(params.outputs[0].data!["text/plain"]), /^259 parameters: 51 trainable, 176 frozen, 32 non-trainable/);
 });
 
 test("the notebook's SVG outputs alone hold the curves' points", async () => {
-  const fig = cells[1].outputs[0].data![PLOTLY] as Figure;
+  const svgOf = (i: number) => String(cells[i].outputs.find((o) => o.data?.[PLOTLY])!.data!["image/svg+xml"]);
+  const fig = cells[0].outputs.find((o) => o.data?.[PLOTLY])!.data![PLOTLY] as Figure;
   const page = await browser.context.newPage();
-  for (const [i, name] of [[0, "params"], [1, "loss"]] as const) {
+  for (const [i, name] of [[1, "params"], [0, "loss"]] as const) {
     const file = path.join(OUT, `${name}.svg`);
-    fs.writeFileSync(file, String(cells[i].outputs[0].data!["image/svg+xml"]));
+    fs.writeFileSync(file, svgOf(i));
     await page.goto(`file://${file}`);
     if (name === "params") {
       const bars = await page.evaluate(() => document.querySelectorAll("g.trace.bars rect").length);
@@ -88,7 +93,7 @@ test("the nbconvert HTML in Chromium: both figures drawn by plotly.js with their
   })));
   assert.deepEqual(errors, []);
   assert.equal(plots.length, 2);
-  const [params, loss] = plots;
+  const [loss, params] = plots;
   assert.equal(params.bars, 3, "trainable, frozen, non-trainable");
   for (const t of ["259 parameters: 51 trainable, 176 frozen, 32 non-trainable", "parameters", "layer"]) assert.ok(params.titles.includes(t), `"${t}" in ${params.titles}`);
   assert.equal(loss.lines, 9, "batch raw + smoothed, loss, val_loss per panel (2 panels), best val_loss");

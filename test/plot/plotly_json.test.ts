@@ -19,7 +19,7 @@ const LAYOUT = new Set([
   "title.text", "title.font.size", // title as an object: 1.43
   "height", "margin.l", "margin.r", "margin.t", "margin.b", "barmode", "bargap", "hovermode",
   "legend.orientation", "legend.x", "legend.y", "legend.xanchor", "legend.yanchor", "legend.traceorder",
-  "AXIS.title.text", "AXIS.type", "AXIS.rangemode", "AXIS.anchor", "AXIS.domain", "AXIS.range", "AXIS.autorange",
+  "AXIS.title.text", "AXIS.title.standoff" /* 1.43 */, "AXIS.type", "AXIS.rangemode", "AXIS.anchor", "AXIS.domain", "AXIS.range", "AXIS.autorange",
   "AXIS.zeroline", "AXIS.showticklabels", "AXIS.tick0", "AXIS.dtick",
   "AXIS.automargin", // 1.37
   "AXIS.matches",    // 1.48
