@@ -18,8 +18,13 @@ import type { Checkpoint, OpenOptions, RawTensor, TensorInfo } from "./types";
  * const t = await ck.read("arr_0");
  * ```
  */
-export async function openNpz(path: string, _opts: OpenOptions = {}): Promise<Checkpoint> {
-  const zip = await ZipReader.open(path);
+export async function openNpz(path: string, opts: OpenOptions = {}): Promise<Checkpoint> {
+  return npzFromReader(await ZipReader.open(path), opts);
+}
+
+/** {@link openNpz} over an open {@link ZipReader}; the checkpoint owns (and closes) it. */
+export async function npzFromReader(zip: ZipReader, _opts: OpenOptions = {}): Promise<Checkpoint> {
+  const path = zip.path;
   try {
     const headers = new Map<string, { member: string; header: NpyHeader }>();
     const entries: TensorInfo[] = [];

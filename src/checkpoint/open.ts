@@ -8,7 +8,7 @@
 import { open as fsOpen } from "node:fs/promises";
 import { GraftFormatError } from "./errors";
 import { ZipReader, readExactly } from "./_zip";
-import { openTorchZip } from "./torch_zip";
+import { torchZipFromReader } from "./torch_zip";
 import { openTorchLegacy } from "./torch_legacy";
 import { openNpy } from "./npy";
 import { openNpz } from "./npz";
@@ -60,17 +60,15 @@ function sniffBytes(head: Uint8Array, size: number): CheckpointFormat | "zip" | 
   return undefined;
 }
 
-async function sniffZip(path: string): Promise<CheckpointFormat> {
+/** The zip's format from its member names; the reader is returned open for torch-zip and npz. */
+async function sniffZip(path: string): Promise<{ format: CheckpointFormat; zip?: ZipReader }> {
   const zip = await ZipReader.open(path);
-  try {
-    const names = zip.names;
-    if (names.some((n) => /(^|\/)data\.pkl$/.test(n))) return "torch-zip";
-    if (names.includes("config.json") && names.some((n) => n.endsWith(".weights.h5") || n === "model.weights.h5")) return "keras-v3";
-    if (names.some((n) => n.endsWith(".npy"))) return "npz";
-    throw new GraftFormatError(path, `zip holds neither a PyTorch data.pkl, a Keras config.json + model.weights.h5, nor .npy arrays (members: ${names.slice(0, 6).join(", ")})`);
-  } finally {
-    await zip.close();
-  }
+  const names = zip.names;
+  if (names.some((n) => /(^|\/)data\.pkl$/.test(n))) return { format: "torch-zip", zip };
+  await zip.close();
+  if (names.includes("config.json") && names.some((n) => n.endsWith(".weights.h5"))) return { format: "keras-v3" };
+  if (names.some((n) => n.endsWith(".npy"))) return { format: "npz" };
+  throw new GraftFormatError(path, `zip holds neither a PyTorch data.pkl, a Keras config.json + model.weights.h5, nor .npy arrays (members: ${names.slice(0, 6).join(", ")})`);
 }
 
 async function sniffJson(path: string, size: number): Promise<CheckpointFormat> {
@@ -100,6 +98,12 @@ async function sniffJson(path: string, size: number): Promise<CheckpointFormat> 
  * ```
  */
 export async function sniffFormat(path: string): Promise<CheckpointFormat> {
+  const { format, zip } = await sniff(path);
+  await zip?.close();
+  return format;
+}
+
+async function sniff(path: string): Promise<{ format: CheckpointFormat; zip?: ZipReader }> {
   const fh = await fsOpen(path, "r");
   let head: Uint8Array;
   let size: number;
@@ -111,8 +115,8 @@ export async function sniffFormat(path: string): Promise<CheckpointFormat> {
   }
   const kind = sniffBytes(head, size);
   if (kind === "zip") return sniffZip(path);
-  if (kind === "json") return sniffJson(path, size);
-  if (kind) return kind;
+  if (kind === "json") return { format: await sniffJson(path, size) };
+  if (kind) return { format: kind };
   const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new GraftFormatError(
     path,
@@ -135,10 +139,10 @@ export async function sniffFormat(path: string): Promise<CheckpointFormat> {
  */
 export async function open(path: string, opts: OpenOptions = {}): Promise<Checkpoint> {
   if (typeof path !== "string" || path === "") throw new TypeError(`Cannot open a checkpoint: path must be a non-empty string, got ${String(path)}`);
-  const format = await sniffFormat(path);
+  const { format, zip } = await sniff(path);
   switch (format) {
     case "torch-zip":
-      return openTorchZip(path, opts);
+      return torchZipFromReader(zip!, opts);
     case "torch-legacy":
       return openTorchLegacy(path, opts);
     case "npy":

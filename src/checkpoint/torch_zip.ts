@@ -61,7 +61,11 @@ async function readText(zip: ZipReader, name: string): Promise<string | undefine
  * ```
  */
 export async function openTorchZip(path: string, opts: OpenOptions = {}): Promise<Checkpoint> {
-  const zip = await ZipReader.open(path);
+  return torchZipFromReader(await ZipReader.open(path), opts);
+}
+
+/** {@link openTorchZip} over an open {@link ZipReader}; the checkpoint owns (and closes) it. */
+export async function torchZipFromReader(zip: ZipReader, opts: OpenOptions = {}): Promise<Checkpoint> {
   try {
     return await readIndex(zip, opts);
   } catch (err) {

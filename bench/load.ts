@@ -1,0 +1,115 @@
+/**
+ * Load benchmark (DESIGN.md §0.6 "does loading pretrained weights take long?"): for torchvision
+ * resnet50 and vgg16 state dicts written by real torch (random weights) and the same tensors as
+ * safetensors, prints graft's time to read every tensor into memory (open + readRaw of all
+ * entries), node's fs.readFile of the same file, torch.load in Python (warm cache, timed inside
+ * Python), the ratios, and graft's peak RSS above its baseline against the file size.
+ * Targets: graft ≤ 1.3 × raw read, ≤ 1.0 × torch.load, peak extra memory ≤ 1.25 × file size.
+ * Run: node --import tsx bench/load.ts   (inputs are generated into bench/.fixtures/ once)
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { open } from "../src/checkpoint/open";
+import type { RawTensor } from "../src/checkpoint/types";
+
+const ROOT = join(__dirname, "..");
+const DIR = join(ROOT, "bench", ".fixtures");
+const RUNS = 3;
+
+async function graftChild(file: string): Promise<void> {
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  const times: number[] = [];
+  let peak = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const ck = await open(file);
+    const held: RawTensor[] = [];
+    for (const e of ck.entries) held.push(await ck.readRaw(e.name));
+    await ck.close();
+    times.push(performance.now() - t0);
+    if (r === 0) peak = process.resourceUsage().maxRSS * 1024 - base;
+    held.length = 0;
+    global.gc?.();
+  }
+  console.log(JSON.stringify({ ms: Math.min(...times), peakExtra: peak }));
+}
+
+async function readFileChild(file: string): Promise<void> {
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    await readFile(file);
+    times.push(performance.now() - t0);
+  }
+  console.log(JSON.stringify({ ms: Math.min(...times) }));
+}
+
+function child(kind: string, file: string): { ms: number; peakExtra?: number } {
+  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", kind, file], { encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+function torchLoadMs(file: string): number {
+  const code = `
+import sys, time, torch
+f = sys.argv[1]
+torch.load(f, map_location="cpu")
+ts = []
+for _ in range(${RUNS}):
+    t0 = time.perf_counter(); torch.load(f, map_location="cpu"); ts.append(time.perf_counter() - t0)
+print(min(ts) * 1000)`;
+  return Number(execFileSync("/usr/bin/python3", ["-c", code, file], { encoding: "utf8" }).trim().split("\n").pop());
+}
+
+function graftOrSkip(file: string): { ms: number; peakExtra?: number } | string {
+  try {
+    return child("graft", file);
+  } catch (err) {
+    const text = String((err as { stderr?: string }).stderr ?? err);
+    const line = text.split("\n").find((l) => /Graft\w*Error|not supported/.test(l)) ?? text.split("\n")[0];
+    return line.trim();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === "--child") {
+    if (process.argv[3] === "graft") return graftChild(process.argv[4]);
+    return readFileChild(process.argv[4]);
+  }
+  if (!existsSync(join(DIR, "vgg16.safetensors"))) {
+    mkdirSync(DIR, { recursive: true });
+    console.error("generating bench/.fixtures/ with torch (resnet50, vgg16; once) …");
+    execFileSync("/usr/bin/python3", [join(ROOT, "test", "fixtures", "make_torch_bench.py"), DIR], { stdio: "inherit" });
+  }
+  const fmt = (x: number): string => x.toFixed(2);
+  console.log("graft load benchmark — targets: graft ≤ 1.3× fs.readFile, ≤ 1.0× torch.load, peak extra RSS ≤ 1.25× file size");
+  console.log("file                  size MB   graft ms  readFile ms  torch.load ms  graft/read  graft/torch  peak extra/size");
+  let allMet = true;
+  for (const name of ["resnet50.pth", "vgg16.pth", "resnet50.safetensors", "vgg16.safetensors"]) {
+    const file = join(DIR, name);
+    const size = statSync(file).size;
+    const raw = child("readFile", file);
+    const torch = torchLoadMs(file.replace(/\.safetensors$/, ".pth"));
+    const g = graftOrSkip(file);
+    const torchNote = name.endsWith(".safetensors") ? "*" : "";
+    if (typeof g === "string") {
+      console.log(`${name.padEnd(20)} ${(size / 1e6).toFixed(1).padStart(8)}   skipped: ${g}`);
+      continue;
+    }
+    const rRead = g.ms / raw.ms;
+    const rTorch = g.ms / torch;
+    const rMem = (g.peakExtra ?? 0) / size;
+    allMet &&= rRead <= 1.3 && rTorch <= 1.0 && rMem <= 1.25;
+    console.log(
+      `${name.padEnd(20)} ${(size / 1e6).toFixed(1).padStart(8)} ${g.ms.toFixed(1).padStart(10)} ${raw.ms.toFixed(1).padStart(12)} ` +
+        `${(torch.toFixed(1) + torchNote).padStart(14)} ${fmt(rRead).padStart(11)} ${fmt(rTorch).padStart(12)} ${fmt(rMem).padStart(16)}`,
+    );
+  }
+  console.log("* torch.load of the .pth holding the same tensors (torch cannot read safetensors)");
+  console.log(allMet ? "all targets met" : "some targets NOT met (see ratios above)");
+}
+
+void main();
