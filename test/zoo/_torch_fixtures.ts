@@ -27,14 +27,43 @@ export interface TorchFixture {
   output: Float32Array;
 }
 
-/** Writes the fixtures with real PyTorch when missing or older than the script; cached afterwards. */
-export function ensureFixtures(): void {
+function isFresh(): boolean {
   const stamp = path.join(FIXTURE_DIR, ".stamp");
-  const fresh = fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs;
-  if (fresh) return;
-  fs.rmSync(FIXTURE_DIR, { recursive: true, force: true });
-  fs.mkdirSync(FIXTURE_DIR, { recursive: true });
-  execFileSync("/usr/bin/python3", [SCRIPT, FIXTURE_DIR], { stdio: ["ignore", "inherit", "inherit"] });
+  return fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Writes the fixtures with real PyTorch when missing or older than the script; cached afterwards.
+ * Test files run in parallel processes, so one of them generates under a lock directory while
+ * the others wait (a lock older than 10 minutes is taken to be left by a crashed run).
+ */
+export function ensureFixtures(): void {
+  const lock = `${FIXTURE_DIR}.lock`;
+  fs.mkdirSync(path.dirname(FIXTURE_DIR), { recursive: true });
+  for (;;) {
+    if (isFresh()) return;
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else if (held) sleep(500);
+    }
+  }
+  try {
+    if (isFresh()) return;
+    fs.rmSync(FIXTURE_DIR, { recursive: true, force: true });
+    fs.mkdirSync(FIXTURE_DIR, { recursive: true });
+    execFileSync("/usr/bin/python3", [SCRIPT, FIXTURE_DIR], { stdio: ["ignore", "inherit", "inherit"] });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function floats(file: string): Float32Array {
