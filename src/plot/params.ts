@@ -11,7 +11,10 @@ export type { LayerParams, ParamCounts } from "./_model_params";
 
 /** Options of `plot.params`. */
 export interface ParamsOptions {
-  /** Rows per layer, per block (first component of dotted names: `layer1`), or auto (block above 40 layers). */
+  /**
+   * Rows per layer, per block (the shortest dotted-name prefix giving at least 4 blocks: `layer1`
+   * in resnets, `features.3` in mobilenet), or auto (per block above 40 layers).
+   */
   groupBy?: "layer" | "block" | "auto";
   /** Log-scaled parameter axis (small layers stay visible next to big ones). */
   log?: boolean;
@@ -34,10 +37,27 @@ const KINDS = [
 
 interface Row extends LayerParams { detail: string[] }
 
-/** Block of a layer name: its first dotted component (`layer1.0.conv1` → `layer1`). */
-export function blockOf(name: string): string {
-  const i = name.indexOf(".");
-  return i < 0 ? name : name.slice(0, i);
+/** Fewest blocks a grouping should give before a deeper name prefix is tried. */
+const MIN_BLOCKS = 4;
+
+/**
+ * Block of a layer name: its first `depth` dotted components (`layer1.0.conv1` → `layer1` at
+ * depth 1, `features.3.conv.0` → `features.3` at depth 2). A nested model's path prefix
+ * (`backbone/`) is kept.
+ */
+export function blockOf(name: string, depth = 1): string {
+  const slash = name.lastIndexOf("/") + 1;
+  const parts = name.slice(slash).split(".");
+  return name.slice(0, slash) + parts.slice(0, depth).join(".");
+}
+
+/** The shallowest depth giving at least MIN_BLOCKS blocks (resnet: 1 → layer1…; mobilenet: 2 → features.3…). */
+function blockDepth(names: string[]): number {
+  const maxDepth = Math.max(1, ...names.map((n) => n.split(".").length - 1));
+  for (let depth = 1; depth <= maxDepth; depth++) {
+    if (new Set(names.map((n) => blockOf(n, depth))).size >= Math.min(MIN_BLOCKS, names.length)) return depth;
+  }
+  return 1;
 }
 
 function layerRows(counts: ParamCounts, showEmpty: boolean): Row[] {
@@ -46,21 +66,21 @@ function layerRows(counts: ParamCounts, showEmpty: boolean): Row[] {
     .map((l) => ({ ...l, detail: l.shapes ?? [] }));
 }
 
-function blockRows(counts: ParamCounts, showEmpty: boolean): Row[] {
-  const blocks = new Map<string, Row>();
-  for (const l of counts.layers) {
-    if (!showEmpty && l.trainable + l.frozen + l.nonTrainable === 0) continue;
-    const name = blockOf(l.name);
-    const b = blocks.get(name) ?? { name, trainable: 0, frozen: 0, nonTrainable: 0, detail: [] };
+function blockRows(layers: Row[]): Row[] {
+  const depth = blockDepth(layers.map((l) => l.name));
+  const blocks = new Map<string, Row & { members: Row[] }>();
+  for (const l of layers) {
+    const name = blockOf(l.name, depth);
+    const b = blocks.get(name) ?? { name, trainable: 0, frozen: 0, nonTrainable: 0, detail: [], members: [] };
     b.trainable += l.trainable; b.frozen += l.frozen; b.nonTrainable += l.nonTrainable;
-    b.detail.push(l.name);
+    b.members.push(l);
     blocks.set(name, b);
   }
-  return [...blocks.values()].map((b) => ({
+  return [...blocks.values()].map(({ members, ...b }) => ({
     ...b,
-    detail: b.detail.length === 1 && b.detail[0] === b.name
-      ? counts.layers.find((l) => l.name === b.name)?.shapes ?? []
-      : [`${b.detail.length} layers: ${b.detail.slice(0, 4).join(", ")}${b.detail.length > 4 ? ", …" : ""}`],
+    detail: members.length === 1 && members[0].name === b.name
+      ? members[0].detail
+      : [`${members.length} layers: ${members.slice(0, 4).map((m) => m.name).join(", ")}${members.length > 4 ? ", …" : ""}`],
   }));
 }
 
@@ -119,7 +139,7 @@ function summary(title: string, rows: Row[]): string {
 export function params(model: tf.LayersModel | ParamCounts, opts: ParamsOptions = {}): Figure {
   const counts = isParamCounts(model) ? model : modelParams(model);
   const layers = layerRows(counts, opts.showEmpty ?? false);
-  const blocks = blockRows(counts, opts.showEmpty ?? false);
+  const blocks = blockRows(layers);
   const groupBy = opts.groupBy ?? "auto";
   // The toggle is worth its space for deep models, or when grouping was asked for.
   const hasBlocks = blocks.length < layers.length && (groupBy !== "auto" || layers.length > TOGGLE_ABOVE);

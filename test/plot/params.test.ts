@@ -99,3 +99,16 @@ test("params: deep models open per block with a toggle, height grows with rows, 
   const small = plot.params({ ...counts, layers: layers.slice(0, 3) });
   assert.ok((small.layout.height as number) <= 300 && (small.layout.height as number) >= 250);
 });
+
+test("params: blocks use the shortest dotted prefix giving several blocks (mobilenet's features.N)", () => {
+  const names = ["features.0.0", "features.0.1"];
+  for (let i = 1; i <= 17; i++) for (const part of ["conv.0.0", "conv.0.1", "conv.1", "conv.2"]) names.push(`features.${i}.${part}`);
+  names.push("features.18.0", "features.18.1", "classifier.1");
+  const layers = names.map((name) => ({ name, trainable: 0, frozen: 10, nonTrainable: 2 }));
+  const fig = plot.params({ trainable: 0, frozen: 10 * names.length, nonTrainable: 2 * names.length, total: 12 * names.length, layers });
+  const rows = fig.data.filter((t) => t.visible)[0].y as string[];
+  assert.equal(rows.length, 20);
+  assert.deepEqual([rows[0], rows[1], rows[19]], ["features.0", "features.1", "classifier.1"]);
+  assert.equal(plot.blockOf("backbone/layer1.0.conv1"), "backbone/layer1");
+  assert.equal(plot.blockOf("features.3.conv.0", 2), "features.3");
+});
