@@ -48,7 +48,10 @@ async function readFileChild(file: string): Promise<void> {
 }
 
 function child(kind: string, file: string): { ms: number; peakExtra?: number } {
-  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", kind, file], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", kind, file], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 

@@ -91,9 +91,8 @@ async function readIndex(zip: ZipReader, opts: OpenOptions): Promise<Checkpoint>
   const storages = new Map<string, StorageRef>();
   const { value } = unpickle(pkl, file, { entry: pklName, persistentLoad: (pid) => storageFromPid(file, pid, storages, pklName) });
   const found = unwrapContainer(value, file, opts.container);
-  const metadata = found.metadata;
-  if (version !== undefined && !("__version__" in metadata)) {
-    Object.defineProperty(metadata, "__version__", { value: version, enumerable: false });
+  if (version !== undefined && !/^\d+$/.test(version)) {
+    throw new GraftFormatError(file, `archive version record is "${version}", expected a number`, { entry: `${prefix}version` });
   }
   const dataName = (s: StorageRef): string => `${prefix}data/${s.key}`;
   for (const s of storages.values()) {
