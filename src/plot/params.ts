@@ -51,13 +51,20 @@ export function blockOf(name: string, depth = 1): string {
   return name.slice(0, slash) + parts.slice(0, depth).join(".");
 }
 
-/** The shallowest depth giving at least MIN_BLOCKS blocks (resnet: 1 → layer1…; mobilenet: 2 → features.3…). */
+/**
+ * The shallowest depth giving at least MIN_BLOCKS blocks, fewer than the layers (resnet: 1 →
+ * layer1…; mobilenet: 2 → features.3…); failing that, the depth with the most such blocks.
+ */
 function blockDepth(names: string[]): number {
   const maxDepth = Math.max(1, ...names.map((n) => n.split(".").length - 1));
+  let best = 1, bestCount = 0;
   for (let depth = 1; depth <= maxDepth; depth++) {
-    if (new Set(names.map((n) => blockOf(n, depth))).size >= Math.min(MIN_BLOCKS, names.length)) return depth;
+    const count = new Set(names.map((n) => blockOf(n, depth))).size;
+    if (count >= names.length) break;
+    if (count >= MIN_BLOCKS) return depth;
+    if (count > bestCount) { best = depth; bestCount = count; }
   }
-  return 1;
+  return best;
 }
 
 function layerRows(counts: ParamCounts, showEmpty: boolean): Row[] {

@@ -125,3 +125,21 @@ test("Plotly.validate accepts every figure graft builds (no unknown or invalid a
   assert.deepEqual(problems, [[], [], [], []]);
   await page.close();
 });
+
+test("a page with RequireJS's AMD define (classic Notebook) still gets window.Plotly, and its define back", async () => {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const file = path.join(ARTIFACTS, "amd.html");
+  const amd = `<script>window.define = function () { window.__amdCalls = (window.__amdCalls || 0) + 1; }; window.define.amd = {};</script>`;
+  fs.writeFileSync(file, `<!doctype html><html><body>${amd}${plot.loss(history).toHTML()}</body></html>`);
+  await page.goto(`file://${file}`);
+  await page.waitForSelector(".js-plotly-plot svg.main-svg", { timeout: 30_000 });
+  const state = await page.evaluate(() => {
+    const w = window as unknown as { define?: { amd?: unknown }; __amdCalls?: number };
+    return { amdRestored: Boolean(w.define?.amd), amdCalls: w.__amdCalls ?? 0 };
+  });
+  assert.deepEqual(state, { amdRestored: true, amdCalls: 0 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
