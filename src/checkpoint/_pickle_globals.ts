@@ -175,6 +175,13 @@ const CALLABLE: Record<string, Callable> = {
   "numpy._core.multiarray._reconstruct": record("numpy.ndarray"),
 };
 
+/** Torch rebuild functions that are safe but describe tensors graft does not read. */
+const UNSUPPORTED_TENSORS = new Set([
+  "torch._utils._rebuild_qtensor", "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_sparse_csr_tensor",
+  "torch._utils._rebuild_nested_tensor", "torch._utils._rebuild_meta_tensor_no_storage", "torch._utils._rebuild_wrapper_subclass",
+  "torch._utils._rebuild_device_tensor_from_numpy", "torch._utils._rebuild_xla_tensor", "torch._utils._rebuild_mlc_tensor",
+]);
+
 /**
  * Calls an allowlisted global with pickle arguments, or throws {@link RefusedGlobal}.
  * @example
@@ -185,6 +192,9 @@ const CALLABLE: Record<string, Callable> = {
  */
 export function callGlobal(fn: PyGlobal, args: unknown[]): unknown {
   const f = Object.prototype.hasOwnProperty.call(CALLABLE, fn.qualified) ? CALLABLE[fn.qualified] : undefined;
+  if (!f && UNSUPPORTED_TENSORS.has(fn.qualified)) {
+    throw new TypeError(`this checkpoint holds a quantized, sparse, nested or meta tensor, which graft does not read; save a dense state dict instead`);
+  }
   if (!f) throw new RefusedGlobal(fn.qualified);
   return f(args);
 }

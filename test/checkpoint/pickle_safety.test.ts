@@ -44,3 +44,9 @@ test("unsupported opcodes and truncation are format errors with the offset", () 
   assert.throws(() => unpickle(new Uint8Array([0x80, 2, 0xff]), "x.pkl"), /unsupported opcode.*0xff at offset 2/);
   assert.throws(() => unpickle(new Uint8Array([0x80, 2, 0x58, 9, 0, 0, 0, 0x41]), "x.pkl"), /truncated/);
 });
+
+test("known torch tensor kinds graft cannot read are format errors, not 'unsafe'", () => {
+  const bytes = new Uint8Array([0x80, 2, 0x63, ...Buffer.from("torch._utils\n_rebuild_qtensor\n"), 0x29, 0x52, 0x2e]);
+  assert.throws(() => unpickle(bytes, "q.pt"), (e: unknown) =>
+    !(e instanceof GraftUnsafePickleError) && /quantized, sparse, nested or meta tensor/.test((e as Error).message));
+});
