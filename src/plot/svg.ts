@@ -56,6 +56,14 @@ function makeScale(spec: AxisSpec, values: { nums: number[]; cats: string[] }, t
   return linearScale(lo, hi, target, spec.autorange === "reversed", spec.dtick);
 }
 
+/** A five-pointed star around (cx, cy). */
+function star(cx: number, cy: number, r: number): string {
+  return Array.from({ length: 10 }, (_, i) => {
+    const a = (Math.PI / 5) * i - Math.PI / 2, d = i % 2 ? r * 0.45 : r;
+    return `${n2(cx + d * Math.cos(a))},${n2(cy + d * Math.sin(a))}`;
+  }).join(" ");
+}
+
 function legendRows(entries: Rec[], x0: number, x1: number): number {
   let rows = 1, x = x0;
   for (const t of entries) {
@@ -171,7 +179,10 @@ export function toSVG(fig: { data: Rec[]; layout: Rec }): string {
     if (mode.includes("lines") && pts.length > 0) out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${color}" stroke-width="${t.line?.width ?? 2}"${dash}/>`);
     if (mode.includes("markers")) {
       const r = (t.marker?.size ?? 6) / 2;
-      for (const p of pts) { const [cx, cy] = p.split(","); out.push(`<circle cx="${cx}" cy="${cy}" r="${r}" fill="${color}"/>`); }
+      for (const p of pts) {
+        const [cx, cy] = p.split(",").map(Number);
+        out.push(t.marker?.symbol === "star" ? `<polygon points="${star(cx, cy, r * 1.2)}" fill="${color}"/>` : `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${color}"/>`);
+      }
     }
     out.push(`</g>`);
   });
