@@ -5,5 +5,6 @@ export { openTorchZip } from "./torch_zip";
 export { openTorchLegacy } from "./torch_legacy";
 export { openNpy } from "./npy";
 export { openNpz } from "./npz";
+export { openSafetensors } from "./safetensors";
 export { dtypeSize, toTfjs } from "./_dtype";
 export { inspectCheckpoint, renderInspect, formatBytes, type CheckpointSummary } from "./inspect";

@@ -1,0 +1,68 @@
+/**
+ * safetensors (huggingface/safetensors; DESIGN.md §3): `u64 N | N bytes JSON header | data`.
+ * Opening reads and validates only the header (see _safetensors_header.ts); `read(name)` reads
+ * that tensor's byte range with one positioned `fs.read`. A `*.safetensors.index.json` (sharded
+ * checkpoints) is handed to safetensors_sharded.ts.
+ */
+import { open as fsOpen } from "node:fs/promises";
+import type * as tf from "@tensorflow/tfjs";
+import { GraftFormatError } from "./errors";
+import { toTfjs } from "./_dtype";
+import { openSafetensorsFile, readSafetensorsEntry } from "./_safetensors_file";
+import { openSafetensorsIndex } from "./safetensors_sharded";
+import type { Checkpoint, OpenOptions, RawTensor } from "./types";
+
+/** True for a JSON file (a sharded index) rather than `u64 N` + `{` (one safetensors file). */
+async function isIndexJson(path: string): Promise<boolean> {
+  const fh = await fsOpen(path, "r");
+  try {
+    const size = (await fh.stat()).size;
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
+    if (bytesRead >= 9 && buffer[8] === 0x7b && buffer.readBigUInt64LE(0) <= BigInt(size - 8)) return false;
+    let i = 0;
+    while (i < bytesRead && [0x20, 0x0a, 0x0d, 0x09, 0xef, 0xbb, 0xbf].includes(buffer[i])) i++;
+    return i < bytesRead && buffer[i] === 0x7b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Opens a safetensors checkpoint lazily: a single `.safetensors` file, or a sharded one through
+ * its `*.safetensors.index.json`. `metadata` holds the header's `__metadata__` (and, when
+ * sharded, the index's `metadata` plus `shards`, the shard file names).
+ * @param path the .safetensors file or the index.json
+ * @param _opts unused (no containers in safetensors)
+ * @returns the {@link Checkpoint}, entries in file order; close it when done
+ * @example Read one tensor
+ * ```ts
+ * const ck = await openSafetensors("model.safetensors");
+ * const w = await ck.read("conv1.weight");
+ * assert.deepEqual(w.shape, ck.entries.find((e) => e.name === "conv1.weight")!.shape);
+ * await ck.close();
+ * ```
+ */
+export async function openSafetensors(path: string, _opts: OpenOptions = {}): Promise<Checkpoint> {
+  if (await isIndexJson(path)) return openSafetensorsIndex(path);
+  const file = await openSafetensorsFile(path);
+  const byName = new Map(file.header.entries.map((e) => [e.name, e]));
+  let closed = false;
+  const readRaw = async (name: string): Promise<RawTensor> => {
+    const e = byName.get(name);
+    if (!e) throw new GraftFormatError(path, `no tensor named "${name}" (${byName.size} tensors, e.g. ${[...byName.keys()].slice(0, 3).join(", ")})`, { entry: name });
+    if (closed) throw new GraftFormatError(path, "checkpoint is closed; open it again to read", { entry: name });
+    return readSafetensorsEntry(file, e);
+  };
+  return {
+    format: "safetensors",
+    path,
+    entries: file.header.entries.map(({ name, shape, dtype, byteLength }) => ({ name, shape: shape.slice(), dtype, byteLength })),
+    metadata: { ...file.header.metadata },
+    readRaw,
+    read: async (name: string): Promise<tf.Tensor> => toTfjs(await readRaw(name), path, name),
+    close: async () => {
+      if (!closed) await file.handle.close();
+      closed = true;
+    },
+  };
+}
