@@ -19,7 +19,7 @@ const npy = fixtures("make_npy_fixtures.py", "npy");
 
 const FORMATS: Record<string, string[]> = {
   "torch-zip": [join(torch, "views.pth"), join(torch, "dtypes.pth"), join(torch, "train_ckpt.pth")],
-  "torch-legacy": [join(torch, "legacy.pth")],
+  "torch-legacy": [join(torch, "legacy.pth"), join(torch, "legacy_whole.pth")],
   npy: [join(npy, "fortran.npy"), join(npy, "be.npy"), join(npy, "v3.npy")],
   npz: [join(npy, "small.npz"), join(npy, "small_compressed.npz")],
 };
