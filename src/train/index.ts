@@ -1,1 +1,4 @@
 export * from "./engine";
+export * from "./errors";
+export * from "./fit";
+export * from "./wasm_gradients";

@@ -166,3 +166,44 @@ test("installWasmGradients is idempotent", () => {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
+
+test("end to end: variableGrads of a small CNN with BatchNorm and depthwise convs on wasm equal cpu", async () => {
+  await ready();
+  tf.setBackend("wasm");
+  const input = tf.input({ shape: [12, 12, 3] });
+  let t = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: "same" }).apply(input) as tf.SymbolicTensor;
+  t = tf.layers.batchNormalization().apply(t) as tf.SymbolicTensor;
+  t = tf.layers.reLU().apply(t) as tf.SymbolicTensor;
+  t = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: "same" }).apply(t) as tf.SymbolicTensor;
+  t = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: "valid" }).apply(t) as tf.SymbolicTensor;
+  t = tf.layers.conv2d({ filters: 6, kernelSize: 2, padding: "valid" }).apply(t) as tf.SymbolicTensor;
+  t = tf.layers.globalAveragePooling2d({}).apply(t) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 4 }).apply(t) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  const xData = rand(5 * 12 * 12 * 3), yData = rand(5 * 4);
+  const grads = (backend: string) => {
+    tf.setBackend(backend);
+    silenceCpuBanner();
+    const x = tf.tensor(xData, [5, 12, 12, 3]), y = tf.tensor(yData, [5, 4]);
+    const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    const out: Record<string, Float32Array> = {};
+    for (const [k, g] of Object.entries(grads)) out[k] = g.dataSync() as Float32Array;
+    tf.dispose([x, y, ...Object.values(grads)]);
+    return out;
+  };
+  const onWasm = grads("wasm");
+  const onCpu = grads("cpu");
+  tf.setBackend("wasm");
+  assert.equal(Object.keys(onWasm).length, model.trainableWeights.length);
+  // conv1's bias feeds a BatchNormalization, which subtracts the batch mean: its true
+  // gradient is 0 and both backends give rounding noise, so errors are relative to the
+  // largest gradient of the whole model there.
+  const overall = Math.max(...Object.values(onCpu).map((g) => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  for (const [name, want] of Object.entries(onCpu)) {
+    const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const err = scale < 1e-4 * overall
+      ? want.reduce((m, v, i) => Math.max(m, Math.abs(v - onWasm[name][i])), 0) / overall
+      : maxRelError(onWasm[name], want);
+    assert.ok(err <= 1e-4, `gradient of ${name}: max relative error ${err}`);
+  }
+});
