@@ -12,13 +12,13 @@ import { torchZipFromReader } from "./torch_zip";
 import { openTorchLegacy } from "./torch_legacy";
 import { openNpy } from "./npy";
 import { openNpz } from "./npz";
+import { openSafetensors } from "./safetensors";
 import type { Checkpoint, CheckpointFormat, OpenOptions } from "./types";
 
 type Opener = (path: string, opts: OpenOptions) => Promise<Checkpoint>;
 
-/** Readers that live in sibling modules, loaded when first needed. */
+/** Readers whose modules may not be in this build yet: loaded when first needed, else "not supported yet". */
 const SIBLINGS: Record<string, [module: string, fn: string]> = {
-  safetensors: ["./safetensors", "openSafetensors"],
   tfjs: ["./tfjs", "openTfjs"],
   "keras-h5": ["./keras_h5", "openKerasH5"],
   "keras-v3": ["./keras_v3", "openKerasV3"],
@@ -149,6 +149,8 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Checkp
       return openNpy(path, opts);
     case "npz":
       return openNpz(path, opts);
+    case "safetensors":
+      return openSafetensors(path, opts);
     default:
       return sibling(path, format)(path, opts);
   }
