@@ -6,5 +6,6 @@ export { openTorchLegacy } from "./torch_legacy";
 export { openNpy } from "./npy";
 export { openNpz } from "./npz";
 export { openSafetensors } from "./safetensors";
+export { openTfjs } from "./tfjs";
 export { dtypeSize, toTfjs } from "./_dtype";
 export { inspectCheckpoint, renderInspect, formatBytes, type CheckpointSummary } from "./inspect";
