@@ -2,7 +2,8 @@
  * The globals a pickle may CALL (DESIGN.md §3 Safety), as data: torch's tensor/parameter rebuild
  * functions, `torch.Size`, `collections.OrderedDict`, a few builtins for plain data, `_codecs.encode`
  * (bytes in protocol 2) and numpy scalars. Every other `REDUCE` is refused; classes built through
- * `NEWOBJ` become inert {@link PyObject} records and never run.
+ * `NEWOBJ` become inert {@link PyObject} records and never run. Plain-data helpers that checkpoints
+ * carry in their metadata (`collections.defaultdict`, `datetime`, `pathlib` paths) become data.
  */
 import type { SourceDType } from "./types";
 
@@ -134,6 +135,17 @@ function numpyScalar(args: unknown[]): unknown {
   return typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/** `datetime.datetime` / `datetime.date` from their pickled byte state, as ISO 8601 text. */
+function isoDate(args: unknown[]): unknown {
+  const b = args[0];
+  if (!(b instanceof Uint8Array) || (b.length !== 4 && b.length !== 10)) return new PyObject("datetime", args);
+  const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
+  const date = `${pad(b[0] * 256 + b[1], 4)}-${pad(b[2])}-${pad(b[3])}`;
+  if (b.length === 4) return date;
+  const us = (b[7] << 16) | (b[8] << 8) | b[9];
+  return `${date}T${pad(b[4])}:${pad(b[5])}:${pad(b[6])}${us ? `.${pad(us, 6)}` : ""}`;
+}
+
 type Callable = (args: unknown[]) => unknown;
 
 const record = (name: string): Callable => (args) => new PyObject(name, args);
@@ -145,6 +157,13 @@ const CALLABLE: Record<string, Callable> = {
   "builtins.tuple": (a) => (a[0] === undefined ? [] : Array.from(a[0] as Iterable<unknown>)),
   "builtins.set": (a) => new Set(a[0] === undefined ? [] : (a[0] as Iterable<unknown>)),
   "builtins.frozenset": (a) => new Set(a[0] === undefined ? [] : (a[0] as Iterable<unknown>)),
+  "collections.defaultdict": () => new Map(),
+  "datetime.datetime": isoDate,
+  "datetime.date": isoDate,
+  "datetime.timedelta": record("datetime.timedelta"),
+  "pathlib.PosixPath": (a) => a.map(String).join("/").replace(/^\/\//, "/"),
+  "pathlib.WindowsPath": (a) => a.map(String).join("\\"),
+  "pathlib.PurePosixPath": (a) => a.map(String).join("/").replace(/^\/\//, "/"),
   "builtins.slice": record("builtins.slice"),
   "builtins.complex": record("builtins.complex"),
   "builtins.bytearray": (a) => (a[0] instanceof Uint8Array ? a[0].slice() : new Uint8Array(0)),

@@ -80,3 +80,15 @@ test("unknown tensor names and closed checkpoints are errors that say so", async
   await ck.close();
   await assert.rejects(ck.readRaw("base"), /closed/);
 });
+
+test("plain-data helpers in metadata (defaultdict, datetime, pathlib, TorchVersion) become data", async () => {
+  const ck = await open(at("misc_meta.pth"));
+  await assertMatchesExpected(ck, at("misc_meta.pth"));
+  const md = ck.metadata as Record<string, any>;
+  assert.deepEqual(md.meters, { loss: [0.5] });
+  assert.equal(md.date, "2024-01-02T03:04:05.000006");
+  assert.equal(md.day, "2023-12-31");
+  assert.equal(md.path, "/data/run1");
+  assert.equal(md.torch_version.__class__, "torch.torch_version.TorchVersion");
+  await ck.close();
+});
