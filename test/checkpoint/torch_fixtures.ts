@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import type { Checkpoint } from "../../src/checkpoint/types";
+import { ready } from "../../src/train/engine";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -43,6 +44,7 @@ export interface Expected { tensors: ExpectedTensor[]; container: string | null;
 
 /** Compares every tensor of `ck` with the `<file>.expected.*` torch/numpy wrote, bit for bit. */
 export async function assertMatchesExpected(ck: Checkpoint, file: string): Promise<Expected> {
+  await ready();
   const exp = JSON.parse(readFileSync(`${file}.expected.json`, "utf8")) as Expected;
   const blob = readFileSync(`${file}.expected.bin`);
   assert.deepEqual(ck.entries.map((e) => e.name), exp.tensors.map((t) => t.name), `${file}: tensor names`);
