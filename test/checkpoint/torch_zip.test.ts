@@ -65,8 +65,16 @@ test("torch-zip whole pickled model: parameters and buffers under their dotted n
   await ck.close();
 });
 
-test("torch-legacy files: state dict with views and a whole model", async () => {
-  for (const f of ["legacy.pth", "legacy_whole.pth"]) {
+test("pickle protocols 4 and 5 (FRAME, MEMOIZE, STACK_GLOBAL) read the same", async () => {
+  for (const f of ["proto4.pth", "proto5_whole.pth"]) {
+    const ck = await open(at(f));
+    await assertMatchesExpected(ck, at(f));
+    await ck.close();
+  }
+});
+
+test("torch-legacy files: state dict with views, a whole model, protocol 4", async () => {
+  for (const f of ["legacy.pth", "legacy_whole.pth", "legacy_proto4.pth"]) {
     const ck = await open(at(f));
     assert.equal(ck.format, "torch-legacy");
     await assertMatchesExpected(ck, at(f));
