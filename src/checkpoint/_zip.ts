@@ -13,10 +13,13 @@
  * the data offset comes from the local header (`offset + 30 + name_len + local_extra_len`),
  * never from the central directory's extra length. CRCs are not checked (tensors are sliced).
  */
-import { read as fsRead } from "node:fs";
 import { open as fsOpen, type FileHandle } from "node:fs/promises";
 import { constants as zlibConstants, inflateRawSync } from "node:zlib";
 import { GraftFormatError } from "./errors";
+import { readExactly, readInto } from "./_file_read";
+
+// Readers of other formats take these from here too.
+export { readExactly, readInto };
 
 /** One member of the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -37,39 +40,6 @@ const LOCAL_SIG = 0x04034b50;
 const MAX_CENTRAL_DIRECTORY = 1 << 30;
 /** Local extra-field bytes a combined header+data read allows for (torch's padding is < 64 + 4). */
 const LOCAL_EXTRA_GUESS = 128;
-
-/** Large reads go in pieces of this size: measured no slower than one huge read, and kinder to a busy event loop. */
-const READ_CHUNK = 4 << 20;
-
-function readOnce(fd: number, buf: Uint8Array, at: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fsRead(fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n))));
-}
-
-/**
- * Reads exactly `length` bytes at file `position` into `buf` from index `at`, or fails naming
- * what was cut short. Uses the callback `fs.read` on the descriptor (less overhead than
- * `FileHandle.read` per call).
- */
-export async function readInto(fh: FileHandle, file: string, buf: Uint8Array, at: number, position: number, length: number, what: string): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const n = await readOnce(fh.fd, buf, at + done, Math.min(length - done, READ_CHUNK), position + done);
-    if (n === 0) {
-      throw new GraftFormatError(file, `file truncated: ${what} needs ${length} bytes at offset ${position}, got ${done}`, {
-        offset: position + done,
-      });
-    }
-    done += n;
-  }
-}
-
-/** Reads exactly `length` bytes at `position` into a new buffer, or fails naming what was cut short. */
-export async function readExactly(fh: FileHandle, file: string, position: number, length: number, what: string): Promise<Uint8Array> {
-  // Not zero-filled (every byte is overwritten) and not pooled (byteOffset 0, its own ArrayBuffer).
-  const buf: Uint8Array = Buffer.allocUnsafeSlow(length);
-  await readInto(fh, file, buf, 0, position, length, what);
-  return buf;
-}
 
 function u64(view: DataView, at: number, file: string, what: string): number {
   const v = view.getBigUint64(at, true);
