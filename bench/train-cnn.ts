@@ -1,0 +1,59 @@
+/**
+ * Small-CNN training: graft's wasm engine vs PyTorch CPU (same threads) vs tfjs's cpu backend.
+ * CNN of DESIGN.md §5: conv 3→32 k3, maxpool 2, conv 32→64 k3, global average pool, dense 10;
+ * 64 images 64×64×3, batch 32, 2 epochs, Adam. Target: graft ≤ 2 × PyTorch.
+ * Run: node --import tsx bench/train-cnn.ts   (GRAFT_BENCH_CPU=0 skips the cpu-backend run)
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { engine, ready, silenceCpuBanner, tf } from "../src/train/engine";
+
+function cnn(): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 32, kernelSize: 3, activation: "relu" }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }));
+  m.add(tf.layers.globalAveragePooling2d({}));
+  m.add(tf.layers.dense({ units: 10 }));
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: tf.losses.softmaxCrossEntropy });
+  return m;
+}
+
+async function timeFit(epochs: number, batchesCut?: number): Promise<number> {
+  const model = cnn();
+  const x = tf.randomNormal([64, 64, 64, 3]);
+  const y = tf.oneHot(tf.randomUniform([64], 0, 10, "int32") as tf.Tensor1D, 10);
+  if (batchesCut === undefined) await model.fit(x, y, { batchSize: 32, epochs: 1, shuffle: false, verbose: 0 }); // warm-up
+  const t = performance.now();
+  if (batchesCut === undefined) {
+    await model.fit(x, y, { batchSize: 32, epochs, shuffle: false, verbose: 0 });
+  } else {
+    await model.fit(x.slice(0, batchesCut), y.slice(0, batchesCut), { batchSize: 32, epochs: 1, shuffle: false, verbose: 0 });
+  }
+  const ms = performance.now() - t;
+  tf.dispose([x, y]);
+  model.dispose();
+  return ms / 1000;
+}
+
+async function main() {
+  const info = await ready();
+  const threads = Number((info.reason.match(/(\d+) threads?/) ?? [])[1] ?? 1);
+  console.log(`engine: ${info.backend} — ${info.reason}`);
+  const graft = await timeFit(2);
+  const torch = Number(execFileSync("/usr/bin/python3", [path.join(__dirname, "train_cnn_torch.py"), String(threads)], { encoding: "utf8" }).trim());
+  console.log(`graft (tfjs ${engine().backend}, ${threads} thread${threads === 1 ? "" : "s"}): ${graft.toFixed(3)} s for 2 epochs (4 steps)`);
+  console.log(`PyTorch ${threads} thread${threads === 1 ? "" : "s"}: ${torch.toFixed(3)} s`);
+  console.log(`ratio graft / PyTorch: ${(graft / torch).toFixed(2)}×   target ≤ 2×   ${graft / torch <= 2 ? "MET" : "NOT MET"}`);
+  if (process.env.GRAFT_BENCH_CPU !== "0") {
+    await tf.setBackend("cpu");
+    silenceCpuBanner();
+    const images = Number(process.env.GRAFT_BENCH_CPU_IMAGES ?? 4);
+    const partial = await timeFit(1, images);
+    const extrapolated = partial * (2 * 64) / images;
+    console.log(`tfjs cpu backend: ${partial.toFixed(2)} s for one step of ${images} images (cut there), ` +
+      `extrapolated linearly to 2 epochs × 64 images = ${extrapolated.toFixed(1)} s; ` +
+      `graft is ${(extrapolated / graft).toFixed(0)}× faster`);
+  }
+}
+main();
