@@ -4,7 +4,11 @@
  * spec to the kernel (kernel.ts) and sends the reply. Shell requests run one at a time, in order;
  * control requests (interrupt, shutdown) are answered even while a cell runs.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { ZmqServer } from "tslab/dist/jupyter";
+import type { ControlIn } from "./control_worker";
 import { Message, type Sendable } from "./message";
 import { kernelLog, type IopubSend } from "./output";
 import type { GraftKernel } from "./kernel";
@@ -14,6 +18,40 @@ export class GraftServer extends ZmqServer {
 
   constructor(readonly kernel: GraftKernel, configPath: string) {
     super(kernel as unknown as ConstructorParameters<typeof ZmqServer>[0], configPath);
+  }
+
+  private signalled = new WeakSet<Buffer[]>();
+
+  /**
+   * Binds the sockets as tslab does, except control, which a worker thread serves
+   * (control_worker.ts), and starts the receive loops.
+   */
+  override async init(): Promise<void> {
+    const conn = JSON.parse(fs.readFileSync(this.configPath, "utf8"));
+    this.connInfo = conn;
+    const zmq = require("zeromq") as typeof import("zeromq");
+    const address = (port: number) => `${conn.transport}://${conn.ip}:${port}`;
+    this.iopub = new zmq.Publisher();
+    this.shell = new zmq.Router();
+    this.stdin = new zmq.Router();
+    this.hb = new zmq.Reply();
+    const control = await startControlWorker(address(conn.control_port), conn.key, (frames, signalled) => {
+      if (signalled) this.signalled.add(frames);
+      this.handleShellMessage(control, ...frames);
+    });
+    this.control = control as unknown as typeof this.control;
+    await Promise.all([
+      this.iopub.bind(address(conn.iopub_port)),
+      this.shell.bind(address(conn.shell_port)),
+      this.stdin.bind(address(conn.stdin_port)),
+      this.hb.bind(address(conn.hb_port)),
+    ]);
+    (async () => {
+      for await (const frames of this.shell) this.handleShellMessage(this.shell, ...(frames as Buffer[]));
+    })();
+    (async () => {
+      for await (const frames of this.hb) await this.hb.send(frames);
+    })();
   }
 
   override async handleShellMessage(sock: any, ...frames: Buffer[]): Promise<void> {
@@ -69,7 +107,8 @@ export class GraftServer extends ZmqServer {
         case "comm_close":
           break;
         case "interrupt_request":
-          this.kernel.interrupt();
+          // The control thread has raised SIGINT already, which interrupted the cell.
+          if (!this.signalled.has(frames)) this.kernel.interrupt();
           reply({ status: "ok" });
           break;
         case "shutdown_request":
@@ -86,13 +125,42 @@ export class GraftServer extends ZmqServer {
     }
     if (shutdown !== undefined) {
       // Jupyter restarts the process itself when `restart` is set; both cases end this one.
-      setTimeout(() => {
-        try {
-          this.close();
-        } finally {
-          process.exit(0);
-        }
-      }, 50);
+      const control = this.control as unknown as ControlProxy;
+      await control.drain();
+      try {
+        this.close();
+      } finally {
+        process.exit(0);
+      }
     }
   }
+}
+
+/** The control socket's stand-in on the main thread: `send` goes through the worker. */
+interface ControlProxy extends Sendable {
+  close(): void;
+  /** Resolves once every reply queued before it has been sent and the thread has ended. */
+  drain(): Promise<void>;
+}
+
+function startControlWorker(address: string, key: string, onMessage: (frames: Buffer[], signalled: boolean) => void): Promise<ControlProxy> {
+  const worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: { address, key } });
+  worker.unref();
+  const proxy: ControlProxy = {
+    send: (frames) => worker.postMessage(frames.map((f) => (typeof f === "string" ? Buffer.from(f) : f))),
+    close: () => worker.postMessage("close"),
+    drain: () =>
+      new Promise<void>((resolve) => {
+        worker.once("exit", () => resolve());
+        worker.postMessage("close");
+        setTimeout(resolve, 2000).unref();
+      }),
+  };
+  return new Promise((resolve, reject) => {
+    worker.once("error", reject);
+    worker.on("message", (m: "ready" | ControlIn) => {
+      if (m === "ready") resolve(proxy);
+      else onMessage(m.frames.map((f) => Buffer.from(f)), m.signalled);
+    });
+  });
 }

@@ -113,7 +113,12 @@ export class KernelClient {
     const reply = new Promise<Message>((res) => this.waiters.set(header.msg_id, res));
     const idle = new Promise<void>((res) => this.idleWaiters.set(header.msg_id, res));
     msg.send(this.key, sock as unknown as { send(f: Array<Buffer | string>): unknown });
-    return Promise.all([reply, idle]).then(([r]) => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${type} reply and idle status within 120 s; kernel stderr: ${this.stderr}`)), 120_000);
+    });
+    return Promise.race([Promise.all([reply, idle]), limit]).then(([r]) => {
+      clearTimeout(timer);
       this.waiters.delete(header.msg_id);
       this.idleWaiters.delete(header.msg_id);
       return { reply: r, iopub: this.iopubByParent.get(header.msg_id) ?? [] };

@@ -111,13 +111,15 @@ test("rich results: Deno's Jupyter.display protocol and tensors", async () => {
   assert.match(t.iopub[1].content.data["text/plain"], /^Tensor float32 \[2, 2\] \(4 values\); min 1\.5, max 4, mean 2\.625\n\[1\.5, 2, 3, 4\]$/);
 });
 
-test("SIGINT interrupts a synchronous loop; the kernel stays and runs the next cell", async () => {
-  const running = k.execute("(globalThis as any).spins = 0;\nwhile (true) { (globalThis as any).spins++; }");
-  setTimeout(() => k.proc.kill("SIGINT"), 1500);
-  const r = await running;
-  assert.equal(r.reply.content.status, "error");
-  assert.equal(r.reply.content.ename, "KeyboardInterrupt");
-  assert.equal(textOf((await k.execute("(globalThis as any).spins > 0")).iopub[1]), "true");
+test("SIGINT and interrupt_request both interrupt a synchronous loop; the kernel stays and runs the next cell", async () => {
+  for (const how of ["signal", "message"]) {
+    const running = k.execute("(globalThis as any).spins = 0;\nwhile (true) { (globalThis as any).spins++; }");
+    setTimeout(() => (how === "message" ? k.request("interrupt_request", {}, "control") : k.proc.kill("SIGINT")), 1500);
+    const r = await running;
+    assert.equal(r.reply.content.status, "error", how);
+    assert.equal(r.reply.content.ename, "KeyboardInterrupt", how);
+    assert.equal(textOf((await k.execute("(globalThis as any).spins > 0")).iopub[1]), "true");
+  }
 });
 
 test("interrupt_request (control channel) interrupts an awaited promise; SIGINT too", async () => {
