@@ -42,15 +42,20 @@ async function timeRaw(file: string): Promise<number> {
   return median(times);
 }
 
-async function timeLoad(arch: string, file: string): Promise<{ seconds: number; coverage: number; summary: string }> {
+async function timeLoad(arch: string, file: string): Promise<{ seconds: number; coverage: number; summary: string; timings: string }> {
   const model = BUILDERS[arch]();
   const times: number[] = [];
-  let last = { coverage: 0, summary: "" };
+  let last = { coverage: 0, summary: "", timings: "" };
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
     const report = await loadWeights(model, file, { strict: true });
     times.push((performance.now() - t0) / 1000);
-    last = { coverage: report.coverage, summary: report.summary() };
+    const t = report.timings;
+    last = {
+      coverage: report.coverage,
+      summary: report.summary(),
+      timings: t ? `open ${t.openMs.toFixed(0)} ms, plan ${t.planMs.toFixed(0)} ms, read+convert+assign ${t.applyMs.toFixed(0)} ms (converting ${t.convertMs.toFixed(0)} ms, assigning ${t.assignMs.toFixed(0)} ms)` : "",
+    };
   }
   model.dispose();
   return { seconds: median(times), ...last };
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     pass &&= ok;
     console.log(`\n${arch} (${mb.toFixed(0)} MB, coverage ${load.coverage})`);
     console.log(`  graft loadWeights (open → plan → convert → assign) ${ms(load.seconds)}`);
+    console.log(`    last run: ${load.timings}`);
     console.log(`  fs.readFile of the same file                       ${ms(raw)}   ratio ${vsRaw.toFixed(2)}× (target ≤ 1.5×)`);
     console.log(`  torch.load + load_state_dict (torch.load alone ${ms(torch.load).trim()}) ${ms(torch.apply)}   ratio ${vsTorch.toFixed(2)}× (target ≤ 1.0×)`);
     console.log(`  ${ok ? "meets both targets" : "MISSES a target"}`);

@@ -16,53 +16,80 @@ function strides(shape: readonly number[]): number[] {
 }
 
 /**
- * `x` of `shape` transposed by `perm` (numpy/tfjs semantics: output axis k is input axis perm[k]).
+ * `x` of `shape` transposed by `perm` (numpy/tfjs semantics: output axis k is input axis perm[k]),
+ * written into `out` (e.g. a view of the tensor's memory in the wasm heap) or a new array.
  * @example
  * ```ts
  * transposeValues(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3], [1, 0]); // [1, 4, 2, 5, 3, 6]
  * ```
  */
-export function transposeValues(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
-  const out = new Float32Array(x.length);
+export function transposeValues(
+  x: Float32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+  out: Float32Array = new Float32Array(x.length),
+): Float32Array {
   if (x.length === 0) return out;
-  const n = shape.length;
-  const ist = strides(shape);
-  const ost = strides(perm.map((p) => shape[p]));
-  // Output stride of each *input* axis.
-  const ostIn = new Array<number>(n);
-  perm.forEach((p, k) => (ostIn[p] = ost[k]));
-  // The output's last axis is input axis `a`: process it in blocks of T so that every write
-  // run is contiguous, while the other input axes advance in input order (sequential reads).
-  const a = perm[n - 1];
-  const rest = [...Array(n).keys()].filter((k) => k !== a);
-  while (rest.length < 3) rest.unshift(-1); // pad to three outer loops
-  const dim = (k: number) => (k < 0 ? 1 : shape[k]);
-  const is = (k: number) => (k < 0 ? 0 : ist[k]);
-  const os = (k: number) => (k < 0 ? 0 : ostIn[k]);
-  const [r0, r1, r2] = rest.slice(-3);
-  const outer = rest.slice(0, -3);
-  if (outer.length > 0) return transposeGeneric(x, shape, perm);
-  const [n0, n1, n2, na] = [dim(r0), dim(r1), dim(r2), shape[a]];
-  const [i0s, i1s, i2s, ias] = [is(r0), is(r1), is(r2), ist[a]];
-  const [o0s, o1s, o2s] = [os(r0), os(r1), os(r2)];
-  const T = 16;
-  for (let ab = 0; ab < na; ab += T) {
-    const ae = Math.min(ab + T, na);
-    for (let i0 = 0; i0 < n0; i0++)
-      for (let i1 = 0; i1 < n1; i1++) {
-        let src = i0 * i0s + i1 * i1s + ab * ias;
-        let dst = i0 * o0s + i1 * o1s + ab;
-        for (let i2 = 0; i2 < n2; i2++, src += i2s, dst += o2s) {
-          for (let t = ab, s2 = src, d2 = dst; t < ae; t++, s2 += ias, d2++) out[d2] = x[s2];
-        }
-      }
-  }
+  const [dims, p] = canonical(shape, perm);
+  if (p.length <= 1) out.set(x);
+  else if (p.length === 2) transpose2D(x, dims[0], dims[1], out);
+  else if (p.length === 3 && p[0] === 2 && p[1] === 1 && p[2] === 0) reverse3D(x, dims[0], dims[1], dims[2], out);
+  else transposeGeneric(x, dims, p, out);
   return out;
 }
 
-/** Any rank: an odometer over the output (rank > 4 only). */
-function transposeGeneric(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
-  const out = new Float32Array(x.length);
+/**
+ * The same permutation on the fewest axes: size-1 axes dropped, and axes that stay adjacent
+ * and in order merged. Every torch → tfjs kernel becomes [A, B] → [B, A] or [A, B, S] → [S, B, A]
+ * (OIHW → HWIO is [O, I, H·W] → [H·W, I, O]; a depthwise (C, m, kh, kw) → (kh, kw, C, m) is 2-D).
+ */
+function canonical(shape: readonly number[], perm: readonly number[]): [number[], number[]] {
+  const keep = perm.filter((a) => shape[a] !== 1);
+  // Group runs of consecutive input axes that appear consecutively in the output.
+  const groups: number[][] = [];
+  for (const a of keep) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1] + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  const byInput = [...groups].sort((g, h) => g[0] - h[0]);
+  const dims = byInput.map((g) => g.reduce((n, a) => n * shape[a], 1));
+  const p = groups.map((g) => byInput.indexOf(g));
+  return [dims, p];
+}
+
+/** Rows of the source processed together: 64 read streams, 64-float contiguous writes (measured best of 16–256). */
+const BAND = 64;
+
+/** [rows, cols] → [cols, rows], in bands of rows (sequential reads per row, contiguous writes). */
+function transpose2D(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r0 = 0; r0 < rows; r0 += BAND) {
+    const r1 = Math.min(r0 + BAND, rows);
+    for (let c = 0; c < cols; c++) {
+      for (let r = r0, src = r0 * cols + c, dst = c * rows + r0; r < r1; r++, src += cols, dst++) out[dst] = x[src];
+    }
+  }
+}
+
+/**
+ * [A, B, S] → [S, B, A]: the 2-D transpose [A, B·S] → [B·S, A] with its output rows reordered
+ * from B·S to S·B order on the way (same memory pattern as {@link transpose2D}).
+ */
+function reverse3D(x: Float32Array, A: number, B: number, S: number, out: Float32Array): void {
+  const cols = B * S;
+  for (let a0 = 0; a0 < A; a0 += BAND) {
+    const a1 = Math.min(a0 + BAND, A);
+    let m = 0;
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < S; s++, m++) {
+        for (let a = a0, src = a0 * cols + m, dst = (s * B + b) * A + a0; a < a1; a++, src += cols, dst++) out[dst] = x[src];
+      }
+    }
+  }
+}
+
+/** Any other permutation: an odometer over the output. */
+function transposeGeneric(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void {
   const inStride = strides(shape);
   const outShape = perm.map((p) => shape[p]);
   const st = perm.map((p) => inStride[p]);
@@ -79,12 +106,10 @@ function transposeGeneric(x: Float32Array, shape: readonly number[], perm: reado
       idx[ax] = 0;
     }
   }
-  return out;
 }
 
 /** Element-wise sum of two equal-length arrays (LSTM: b_ih + b_hh). */
-export function addValues(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
+export function addValues(a: Float32Array, b: Float32Array, out: Float32Array = new Float32Array(a.length)): Float32Array {
   for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
   return out;
 }

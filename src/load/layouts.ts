@@ -32,8 +32,8 @@ export interface LayoutRule {
   /** Why this layer cannot take torch weights at all (config), if so. */
   incompatible?(ctx: LayoutContext): string | undefined;
   convert(xs: tf.Tensor[], ctx: LayoutContext): tf.Tensor;
-  /** The same conversion on float32 values (the applier's fast path); absent where only `convert` exists. */
-  values?(xs: Float32Array[], shapes: number[][], ctx: LayoutContext): Float32Array;
+  /** The same conversion on float32 values, written into `out` (the applier's fast path); absent where only `convert` exists. */
+  values?(xs: Float32Array[], shapes: number[][], ctx: LayoutContext, out: Float32Array): void;
 }
 
 const perm = <T>(xs: T[], p: number[]): T[] => p.map((i) => xs[i]);
@@ -49,7 +49,7 @@ function transposeRule(layers: string[], weight: string, axes: number[], inverse
     shape: (s) => (r(s) ? perm(s[0], axes) : undefined),
     sourceShapes: (ctx) => [perm(ctx.target, inverse)],
     convert: (xs) => tf.transpose(xs[0], axes),
-    values: (xs, s) => transposeValues(xs[0], s[0], axes),
+    values: (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], axes, out),
   };
 }
 
@@ -62,7 +62,7 @@ function identityRule(layers: string[], weight: string, torchName: string): Layo
     shape: (s) => s[0],
     sourceShapes: (ctx) => [ctx.target],
     convert: (xs) => xs[0],
-    values: (xs) => xs[0],
+    values: (xs, _s, _ctx, out) => out.set(xs[0]),
   };
 }
 
@@ -84,10 +84,10 @@ const denseKernel: LayoutRule = {
     const out = w.shape[0];
     return tf.reshape(tf.transpose(tf.reshape(w, [out, c, h, wd]), [2, 3, 1, 0]), [h * wd * c, out]);
   },
-  values: (xs, s, ctx) => {
-    if (!ctx.flattenedFrom) return transposeValues(xs[0], s[0], [1, 0]);
+  values: (xs, s, ctx, out) => {
+    if (!ctx.flattenedFrom) return void transposeValues(xs[0], s[0], [1, 0], out);
     const [h, wd, c] = ctx.flattenedFrom;
-    return transposeValues(xs[0], [s[0][0], c, h, wd], [2, 3, 1, 0]);
+    transposeValues(xs[0], [s[0][0], c, h, wd], [2, 3, 1, 0], out);
   },
 };
 
@@ -109,10 +109,10 @@ const depthwiseKernel: LayoutRule = {
     const m = ctx.target[3];
     return tf.transpose(tf.reshape(xs[0], [cm / m, m, kh, kw]), [2, 3, 0, 1]);
   },
-  values: (xs, s, ctx) => {
+  values: (xs, s, ctx, out) => {
     const [cm, , kh, kw] = s[0];
     const m = ctx.target[3];
-    return transposeValues(xs[0], [cm / m, m, kh, kw], [2, 3, 0, 1]);
+    transposeValues(xs[0], [cm / m, m, kh, kw], [2, 3, 0, 1], out);
   },
 };
 
@@ -129,7 +129,7 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
     shape: (s) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
     sourceShapes: (ctx) => [[ctx.target[1], ctx.target[0]]],
     convert: (xs) => tf.transpose(reorder(xs[0], 0), [1, 0]),
-    values: order ? undefined : (xs, s) => transposeValues(xs[0], s[0], [1, 0]),
+    values: order ? undefined : (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], [1, 0], out),
   });
   const biasRule: LayoutRule =
     bias === "sum"
@@ -141,7 +141,7 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
           shape: (s) => (rank(1)(s) && s[0][0] === s[1][0] ? s[0] : undefined),
           sourceShapes: (ctx) => [ctx.target, ctx.target],
           convert: (xs) => tf.add(xs[0], xs[1]),
-          values: (xs) => addValues(xs[0], xs[1]),
+          values: (xs, _s, _ctx, out) => void addValues(xs[0], xs[1], out),
         }
       : {
           layers: [layer],

@@ -7,7 +7,7 @@ import { applyPlan } from "./apply";
 import { GraftLoadError } from "./errors";
 import { LoadOptions, resolveLoadOptions } from "./options";
 import { buildPlan } from "./plan";
-import { LoadReport } from "./report";
+import { LoadReport, LoadTimings } from "./report";
 
 /**
  * Grafts a checkpoint's weights onto a tfjs model: matches names (then structure), converts
@@ -39,15 +39,17 @@ export async function loadWeights(model: tf.LayersModel, source: string | Checkp
   const owned = typeof source === "string";
   const ckpt = typeof source === "string" ? await open(source) : source;
   try {
+    const opened = performance.now();
     const plan = buildPlan(model, ckpt, opts);
+    const timings: LoadTimings = { openMs: opened - start, planMs: performance.now() - opened, applyMs: 0, convertMs: 0, assignMs: 0 };
     const elapsed = () => performance.now() - start;
     if (opts.strict) {
-      const pre = new LoadReport(plan, { applied: false, elapsedMs: elapsed() });
+      const pre = new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings });
       if (!pre.ok) throw new GraftLoadError(pre);
     }
-    if (opts.dryRun) return new LoadReport(plan, { applied: false, elapsedMs: elapsed() });
-    await applyPlan(plan, ckpt, opts.onProgress);
-    return new LoadReport(plan, { applied: plan.loaded.length > 0, elapsedMs: elapsed() });
+    if (opts.dryRun) return new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings });
+    Object.assign(timings, await applyPlan(plan, ckpt, opts.onProgress));
+    return new LoadReport(plan, { applied: plan.loaded.length > 0, elapsedMs: elapsed(), timings });
   } finally {
     if (owned) await ckpt.close();
   }

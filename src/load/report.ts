@@ -8,6 +8,17 @@ import type { LoadPlan, LoadWarning } from "./plan";
 
 export type { LoadIssue, LoadIssueCode } from "./_problems";
 
+/** Where a load's time went (ms): opening the file (index only), planning, then applying — reading, converting, assigning. */
+export interface LoadTimings {
+  openMs: number;
+  planMs: number;
+  /** Wall time of reading + converting + assigning (reads overlap conversion). */
+  applyMs: number;
+  /** CPU time spent converting layouts into tensor memory. */
+  convertMs: number;
+  assignMs: number;
+}
+
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x: number): string => `${(Math.floor(x * 1000) / 10).toFixed(1)} %`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : word.endsWith("h") ? "es" : "s"}`;
@@ -41,8 +52,10 @@ export class LoadReport {
   readonly coverage: number;
   readonly totalTensors: number;
   readonly prefix?: LoadPlan["prefix"];
+  readonly timings?: LoadTimings;
 
-  constructor(plan: LoadPlan, run: { applied: boolean; elapsedMs: number }) {
+  constructor(plan: LoadPlan, run: { applied: boolean; elapsedMs: number; timings?: LoadTimings }) {
+    this.timings = run.timings;
     this.source = plan.path;
     this.format = plan.format;
     this.container = plan.container;
@@ -144,7 +157,7 @@ export class LoadReport {
       source: this.source, format: this.format, container: this.container, layout: this.layout, applied: this.applied,
       elapsedMs: this.elapsedMs, coverage: this.coverage, summary: this.summary(), loaded: this.loaded, missing: this.missing,
       unexpected: this.unexpected, mismatched: this.mismatched, incompatible: this.incompatible, skipped: this.skipped,
-      ignored: this.ignored, warnings: this.warnings, prefix: this.prefix, issues: this.issues(),
+      ignored: this.ignored, warnings: this.warnings, prefix: this.prefix, timings: this.timings, issues: this.issues(),
     };
   }
 

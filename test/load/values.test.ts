@@ -24,3 +24,11 @@ test("transposeValues equals tf.transpose for every layout row's permutation and
   }
   assert.deepEqual(Array.from(addValues(Float32Array.of(1, 2), Float32Array.of(3, 4))), [4, 6]);
 });
+
+test("transposeValues: large two-pass case (VGG classifier.0 after Flatten) equals tf.transpose", async () => {
+  await ready();
+  const shape = [37, 64, 7, 7];
+  const x = Float32Array.from({ length: 37 * 64 * 49 }, (_, i) => (i % 1013) - 500);
+  const expected = tf.tidy(() => tf.transpose(tf.tensor(x, shape), [2, 3, 1, 0]).dataSync());
+  assert.deepEqual(Array.from(transposeValues(x, shape, [2, 3, 1, 0])), Array.from(expected));
+});

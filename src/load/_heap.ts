@@ -1,0 +1,40 @@
+/**
+ * Private: a new float32 tensor whose values are written in place. On the wasm backend the
+ * tensor's memory is allocated in the wasm heap first and filled through a view of it, so
+ * converted weights are written once instead of being built in JS and then copied in.
+ * Elsewhere it is a JS array handed to `tf.tensor` (which the cpu backend keeps as is).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+function wasmBackend(): WasmBackendLike | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  const b = tf.backend() as unknown as Partial<WasmBackendLike>;
+  return typeof b.makeOutput === "function" && typeof b.typedArrayFromHeap === "function" ? (b as WasmBackendLike) : undefined;
+}
+
+/**
+ * A float32 tensor of `shape` whose values `fill` writes. `fill` must not allocate tfjs
+ * memory (the heap view would go stale when the heap grows); it only runs plain JS loops.
+ */
+export function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  const wasm = wasmBackend();
+  if (!wasm) {
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    fill(values);
+    return tf.tensor(values, shape, "float32");
+  }
+  const info = wasm.makeOutput(shape, "float32");
+  const tensor = tf.engine().makeTensorFromTensorInfo(info);
+  try {
+    fill(wasm.typedArrayFromHeap(info));
+  } catch (err) {
+    tensor.dispose();
+    throw err;
+  }
+  return tensor;
+}
