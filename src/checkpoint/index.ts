@@ -7,5 +7,7 @@ export { openNpy } from "./npy";
 export { openNpz } from "./npz";
 export { openSafetensors } from "./safetensors";
 export { openTfjs } from "./tfjs";
+export { openKerasH5 } from "./keras_h5";
+export { openKerasV3 } from "./keras_v3";
 export { dtypeSize, toTfjs } from "./_dtype";
 export { inspectCheckpoint, renderInspect, formatBytes, type CheckpointSummary } from "./inspect";
