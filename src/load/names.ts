@@ -2,7 +2,7 @@
  * The naming convention (DESIGN.md §2): a tfjs layer named after a torch module path
  * (`layer1.0.conv1`) receives `layer1.0.conv1.weight` etc.; tfjs/Keras sources name weights
  * `conv2d_1/kernel`, `dense/kernel:0`, `model_weights/dense/dense/kernel:0` (h5) or
- * `dense/vars/0` (Keras 3). This file maps both sides to comparable keys.
+ * `dense/vars/0` or `layers/dense/0` (Keras 3). This file maps both sides to comparable keys.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { torchRule, TORCH_IGNORED } from "./layouts";
@@ -62,7 +62,7 @@ export function ignoredReason(name: string): string | undefined {
 
 /** Keys a model weight answers to when the source is tfjs/Keras. */
 export function tfjsKeysOf(w: ModelWeight): string[] {
-  const keys = [w.target, `${w.layer.name}/vars/${w.index}`];
+  const keys = [w.target, `${w.layer.name}/vars/${w.index}`, `${w.layer.name}/${w.index}`];
   if (w.variable.originalName !== w.target) keys.push(w.variable.originalName);
   return keys;
 }
