@@ -55,3 +55,38 @@ test("Keras weights onto differently named tfjs layers pair by structure", async
   assert.ok(report.loaded.every((l) => l.structural));
   assert.ok(relativeError(features(model, c), c.features!.data) <= 1e-4);
 });
+
+test("tfjs model.json saved by tfjs itself loads back by name into a fresh copy", async () => {
+  await ready();
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "graft-load-tfjs-"));
+  try {
+    const source = tiny(10, "keras");
+    await source.save(`file://${dir}`);
+    const target = tiny(10, "keras");
+    const report = await loadWeights(target, path.join(dir, "model.json"), { strict: true });
+    assert.equal(report.format, "tfjs");
+    assert.equal(report.coverage, 1, report.toString());
+    const a = source.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = target.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(b, a);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a nested backbone model receives backbone.-prefixed torch names", async () => {
+  await ready();
+  const c = readCase("seed_head");
+  const inner = tiny(1000);
+  const input = tf.input({ shape: [6, 6, 3] });
+  const [logits] = inner.apply(input) as tf.SymbolicTensor[];
+  const outer = tf.model({ inputs: input, outputs: tf.layers.dense({ name: "head", units: 3 }).apply(logits) as tf.SymbolicTensor });
+  const report = await loadWeights(outer, (await import("./_fixtures")).memoryCheckpoint(c.tensors, { rename: (n) => `backbone.${n}` }));
+  assert.equal(report.prefix?.stripped, "backbone.");
+  assert.equal(report.loaded.length, 7);
+  assert.deepEqual(report.missing.map((m) => m.target), ["head/kernel", "head/bias"]);
+  assert.ok(relativeError(features(inner, c), c.features!.data) <= 1e-4);
+});
