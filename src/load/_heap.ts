@@ -23,7 +23,7 @@ function wasmBackend(): WasmBackendLike | undefined {
  */
 export function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
   const wasm = wasmBackend();
-  if (!wasm) {
+  if (!wasm || shape.some((d) => d === 0)) {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
     fill(values);
     return tf.tensor(values, shape, "float32");

@@ -44,10 +44,10 @@ export async function loadWeights(model: tf.LayersModel, source: string | Checkp
     const timings: LoadTimings = { openMs: opened - start, planMs: performance.now() - opened, applyMs: 0, convertMs: 0, assignMs: 0 };
     const elapsed = () => performance.now() - start;
     if (opts.strict) {
-      const pre = new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings });
+      const pre = new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings, notApplied: "strict: problems found" });
       if (!pre.ok) throw new GraftLoadError(pre);
     }
-    if (opts.dryRun) return new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings });
+    if (opts.dryRun) return new LoadReport(plan, { applied: false, elapsedMs: elapsed(), timings, notApplied: "dry run" });
     Object.assign(timings, await applyPlan(plan, ckpt, opts.onProgress));
     return new LoadReport(plan, { applied: plan.loaded.length > 0, elapsedMs: elapsed(), timings });
   } finally {

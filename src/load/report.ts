@@ -54,8 +54,12 @@ export class LoadReport {
   readonly prefix?: LoadPlan["prefix"];
   readonly timings?: LoadTimings;
 
-  constructor(plan: LoadPlan, run: { applied: boolean; elapsedMs: number; timings?: LoadTimings }) {
+  /** Why nothing was applied, when nothing was: "dry run", "strict: problems found". */
+  readonly notApplied?: string;
+
+  constructor(plan: LoadPlan, run: { applied: boolean; elapsedMs: number; timings?: LoadTimings; notApplied?: string }) {
     this.timings = run.timings;
+    this.notApplied = run.applied ? undefined : (run.notApplied ?? (plan.loaded.length === 0 ? "nothing matched" : "dry run"));
     this.source = plan.path;
     this.format = plan.format;
     this.container = plan.container;
@@ -100,7 +104,7 @@ export class LoadReport {
     const structural = this.loaded.filter((l) => l.structural).length;
     if (structural > 0) parts.push(`${structural} matched by structure`);
     if (this.skipped.length > 0) parts.push(`${this.skipped.length} skipped`);
-    parts.push(this.applied ? `applied in ${Math.round(this.elapsedMs)} ms` : "not applied (dry run)");
+    parts.push(this.applied ? `applied in ${Math.round(this.elapsedMs)} ms` : `not applied (${this.notApplied})`);
     return parts.join("; ");
   }
 

@@ -60,6 +60,7 @@ test("strict: throws GraftLoadError carrying the report, naming each problem and
   assert.match(err.message, /Cannot load fc\.weight: checkpoint \[1000, 8\], model \[10, 8\] \(tfjs fc\/kernel \[8, 10\]\); it was left as initialised — pass skip: 'fc\.\*' to silence this/);
   assert.match(err.message, /nothing in the model was changed/);
   assert.equal(err.report.mismatched.length, 2);
+  assert.match(err.report.summary(), /not applied \(strict: problems found\)$/);
   assert.deepEqual(snapshot(model), before);
   // Following the advice makes the strict load pass: skipped weights are not missing.
   const report = await loadWeights(model, ckpt, { strict: true, skip: "fc.*" });
