@@ -17,7 +17,7 @@ import type { RawTensor } from "../src/checkpoint/types";
 const ROOT = join(__dirname, "..");
 const DIR = join(ROOT, "bench", ".fixtures");
 /** Each figure is the fastest of this many warm runs (the machine may be shared and noisy). */
-const RUNS = 5;
+const RUNS = 10;
 
 async function graftChild(file: string): Promise<void> {
   global.gc?.();

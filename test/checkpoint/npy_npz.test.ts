@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { open, GraftFormatError } from "../../src/checkpoint";
 import { assertMatchesExpected, fixtures } from "./torch_fixtures";
@@ -36,4 +36,5 @@ test("npy whose data does not match its shape is refused with both sizes", async
   const obj = Buffer.from(bytes.toString("latin1").replace("<f4", "|O8"), "latin1");
   writeFileSync(join(tmp, "object.npy"), obj);
   await assert.rejects(open(join(tmp, "object.npy")), /unsupported numpy dtype '\|O8'/);
+  rmSync(tmp, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { open, sniffFormat, inspectCheckpoint, renderInspect, GraftFormatError } from "../../src/checkpoint";
 import { fixtures } from "./torch_fixtures";
@@ -9,6 +9,7 @@ import { fixtures } from "./torch_fixtures";
 const torch = fixtures("make_torch_checkpoints.py", "torch");
 const npy = fixtures("make_npy_fixtures.py", "npy");
 const tmp = mkdtempSync(join(tmpdir(), "graft-open-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("open sniffs from the bytes, not the name", async () => {
   copyFileSync(join(torch, "legacy.pth"), join(tmp, "weights.npz"));

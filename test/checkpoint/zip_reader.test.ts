@@ -1,7 +1,7 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { ZipReader } from "../../src/checkpoint/_zip";
@@ -9,6 +9,7 @@ import { GraftFormatError } from "../../src/checkpoint/errors";
 import { writeZip } from "./zip_writer";
 
 const tmp = mkdtempSync(join(tmpdir(), "graft-zip-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("reads stored, deflated and ZIP64 members written by Python's zipfile", async () => {
   const file = join(tmp, "py.zip");
