@@ -2,17 +2,23 @@
  * Gradient kernels for the tfjs wasm backend, so that `fit` of convolutional models works on
  * it and runs at XNNPACK speed: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
  * DepthwiseConv2dNativeBackpropInput, which tfjs-backend-wasm 4.22 lacks, plus a faster
- * Conv2DBackpropInput (4.22 has one, as plain loops). Each is composed from wasm kernels.
+ * Conv2DBackpropInput and MaxPoolGrad (4.22 has them as slow loops, which dominated a
+ * training step) and a fast path of Sum for bias gradients. Each is composed from wasm
+ * kernels or is one loop over the wasm heap.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./_conv_backprop_filter";
 import { conv2DBackpropInputConfig } from "./_conv_backprop_input";
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from "./_depthwise_backprop";
+import { maxPoolGradConfig } from "./_max_pool_grad";
+import { sumConfig } from "./_sum_leading";
 
 /** Registered only where the wasm backend has none (a later tfjs may bring its own). */
 const MISSING = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig];
 /** Registered in place of the wasm backend's own, which is measured slower. */
-const FASTER = [conv2DBackpropInputConfig];
+const FASTER = [conv2DBackpropInputConfig, maxPoolGradConfig];
+/** Marks graft's Sum wrapper, so a second install leaves it alone. */
+const WRAPPED = Symbol.for("graft.wasmSum");
 
 /**
  * Registers graft's gradient kernels for the wasm backend. Idempotent, and callable before
@@ -27,6 +33,9 @@ const FASTER = [conv2DBackpropInputConfig];
  * ```
  */
 export function installWasmGradients(): string[] {
+  // The backend registers its kernels when its module loads; load it first, so that its
+  // registrations never overwrite graft's.
+  require("@tensorflow/tfjs-backend-wasm");
   const added: string[] = [];
   for (const config of [...MISSING, ...FASTER]) {
     const present = tf.getKernel(config.kernelName, "wasm");
@@ -35,6 +44,14 @@ export function installWasmGradients(): string[] {
     if (present) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);
     added.push(config.kernelName);
+  }
+  const sum = tf.getKernel(tf.Sum, "wasm");
+  if (sum && !(sum.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) {
+    const config = sumConfig(sum);
+    (config.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED] = true;
+    tf.unregisterKernel(tf.Sum, "wasm");
+    tf.registerKernel(config);
+    added.push(tf.Sum);
   }
   return added;
 }

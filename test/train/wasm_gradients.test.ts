@@ -160,9 +160,60 @@ test("the dilated reference agrees with cpu where dilation is 1 (sanity of the s
   assert.deepEqual(e.pick(e.spread(w)), w);
 });
 
+test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping windows included", async () => {
+  await ready();
+  // `ties`: values on a coarse grid with zeros (as after a ReLU), so windows hold tied maxima.
+  const cases: Array<{ x: number[]; k: number; s: number; pad: "same" | "valid"; ties: boolean }> = [
+    { x: [2, 8, 8, 3], k: 2, s: 2, pad: "valid", ties: true },
+    { x: [2, 9, 7, 4], k: 2, s: 2, pad: "valid", ties: true },
+    { x: [1, 8, 8, 2], k: 2, s: 2, pad: "same", ties: true },
+    { x: [2, 9, 9, 3], k: 3, s: 3, pad: "valid", ties: true },
+    { x: [1, 7, 7, 2], k: 2, s: 2, pad: "same", ties: true },
+    { x: [2, 8, 8, 3], k: 3, s: 2, pad: "same", ties: true },
+    { x: [2, 8, 8, 3], k: 2, s: 1, pad: "valid", ties: true },
+  ];
+  for (const c of cases) {
+    const data = rand(c.x.reduce((a, b) => a * b)).map((v) => c.ties ? Math.max(0, Math.round(v * 3) / 3) : v);
+    const grads: Float32Array[] = [];
+    for (const backend of ["cpu", "wasm"]) {
+      tf.setBackend(backend);
+      silenceCpuBanner();
+      const x = tf.tensor4d(data, c.x as [number, number, number, number]);
+      const g = tf.grad((t: tf.Tensor4D) => tf.maxPool(t, c.k, c.s, c.pad).mul(tf.range(1, 1 + tf.maxPool(t, c.k, c.s, c.pad).size).reshape(tf.maxPool(t, c.k, c.s, c.pad).shape)).sum())(x);
+      grads.push(g.dataSync() as Float32Array);
+      tf.dispose([x, g]);
+    }
+    assert.deepEqual(grads[1], grads[0], `pool ${c.k} stride ${c.s} ${c.pad} on ${c.x}`);
+  }
+  tf.setBackend("wasm");
+});
+
+test("Sum on wasm: leading-axes fast path and the other reductions equal cpu", async () => {
+  await ready();
+  const shapes: Array<[number[], number[], boolean]> = [
+    [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[7, 3], [0], false], [[3, 4, 5], [0, 1], false],
+    [[3, 4, 5], [1, 2], false], [[3, 4, 5], [0, 2], true], [[3, 4, 5], [0, 1, 2], false], [[1, 6], [0], false],
+  ];
+  for (const [shape, axis, keepDims] of shapes) {
+    const data = rand(shape.reduce((a, b) => a * b));
+    const results = ["cpu", "wasm"].map((backend) => {
+      tf.setBackend(backend);
+      silenceCpuBanner();
+      const t = tf.tensor(data, shape);
+      const s = tf.sum(t, axis, keepDims);
+      const r = { shape: s.shape, data: s.dataSync() as Float32Array };
+      tf.dispose([t, s]);
+      return r;
+    });
+    assert.deepEqual(results[1].shape, results[0].shape);
+    assert.ok(maxRelError(results[1].data, results[0].data) <= 1e-5, `sum ${shape} over ${axis}`);
+  }
+  tf.setBackend("wasm");
+});
+
 test("installWasmGradients is idempotent", () => {
   assert.deepEqual(installWasmGradients(), []);
-  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
