@@ -21,6 +21,23 @@ export class GraftServer extends ZmqServer {
   }
 
   private signalled = new WeakSet<Buffer[]>();
+  private sendQueues = new WeakMap<object, Sendable>();
+
+  /** zeromq allows one pending send per socket ("Socket is busy writing"): sends wait their turn. */
+  private queued(sock: any): Sendable {
+    let q = this.sendQueues.get(sock);
+    if (!q) {
+      let tail: Promise<unknown> = Promise.resolve();
+      q = {
+        send: (frames) => {
+          tail = tail.then(() => sock.send(frames)).catch((err: Error) => kernelLog(`send failed: ${err.message}`));
+          return tail;
+        },
+      };
+      this.sendQueues.set(sock, q);
+    }
+    return q;
+  }
 
   /**
    * Binds the sockets as tslab does, except control, which a worker thread serves
@@ -70,9 +87,10 @@ export class GraftServer extends ZmqServer {
       return;
     }
     const key = this.connInfo.key;
-    const iopub: IopubSend = (type, content) => msg.reply(type, content).send(key, this.iopub as unknown as Sendable);
-    const reply = (content: Record<string, unknown>) =>
-      msg.reply(msg.header.msg_type.replace(/_request$/, "_reply"), content).send(key, sock);
+    const pub = this.queued(this.iopub);
+    const out = sock === this.control ? sock : this.queued(sock);
+    const iopub: IopubSend = (type, content) => msg.reply(type, content).send(key, pub);
+    const reply = (content: Record<string, unknown>) => msg.reply(msg.header.msg_type.replace(/_request$/, "_reply"), content).send(key, out);
     iopub("status", { execution_state: "busy" });
     let shutdown: boolean | undefined;
     try {
