@@ -8,6 +8,7 @@
  * output of its own, so the saved notebook holds it even though the plot's output is replaced.
  * Outside the kernel nothing is shown; `figure()` returns the figure at any time.
  */
+import * as tf from "@tensorflow/tfjs";
 import { kernelBridge } from "../display/bridge";
 import type { Figure } from "./figure";
 import { claimPlotlyLibrary, plotlyLibraryHTML } from "./html";
@@ -22,8 +23,12 @@ export interface LossCallbackOptions extends LossOptions {
 
 let instances = 0;
 
+/** The tfjs hooks, bound to the instance: tfjs's CustomCallback calls them detached. */
+const HOOKS = ["setParams", "setModel", "onTrainBegin", "onEpochBegin", "onBatchBegin", "onBatchEnd", "onEpochEnd", "onTrainEnd"] as const;
+
 /**
- * The live loss figure's state and tfjs callback hooks (bound: tfjs calls them detached).
+ * The live loss figure's state and tfjs callback hooks. A real `tf.Callback`, so tfjs (and
+ * graft.fit) take it as a callback instance, alone or mixed with built-in and custom ones.
  * @example
  * const live = plot.lossCallback({ schedule });
  * await model.fit(xs, ys, { epochs: 5, validationSplit: 0.2, callbacks: [live, schedule] });
@@ -31,7 +36,7 @@ let instances = 0;
  * for (let e = 0; e < 3; e++) { for (…) live.pushBatch({ loss }); live.push({ loss, val_loss }); }
  * live.end();
  */
-export class LossCallback {
+export class LossCallback extends tf.Callback {
   /** Everything recorded so far (epochs 0-based, across fits). */
   readonly log: TrainingLog = { epochNumbers: [], epochs: [], batches: [] };
   /** The display id of the current output. */
@@ -47,10 +52,15 @@ export class LossCallback {
   private currentEpoch = 0;
   private batchInEpoch = 0;
   private buildMs = 0;
+  private readonly userEpochs: number | undefined;
 
   constructor(opts: LossCallbackOptions = {}) {
+    super();
     this.opts = { ...opts };
+    this.userEpochs = opts.epochs;
     this.newDisplayId();
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const hook of HOOKS) self[hook] = self[hook].bind(this);
   }
 
   /** The figure as it stands. */
@@ -60,42 +70,35 @@ export class LossCallback {
 
   // tfjs hooks -------------------------------------------------------------------------------
   /** tfjs `BaseCallback` protocol (used when mixed with built-in callbacks). */
-  setParams = (params: { epochs?: number }): void => {
-    if (params?.epochs && this.opts.epochs === undefined) this.opts.epochs = this.epochOffset + params.epochs;
-  };
-  setModel = (): void => {};
+  override setParams(params: tf.CustomCallbackArgs | Record<string, unknown>): void {
+    this.beginFit();
+    const epochs = (params as { epochs?: unknown })?.epochs;
+    if (typeof epochs === "number" && this.userEpochs === undefined) this.opts.epochs = this.epochOffset + epochs;
+  }
 
-  onTrainBegin = async (): Promise<void> => {
-    if (this.ended) {
-      // A second fit with the same callback: continue the epoch axis, show in the new cell.
-      this.epochOffset = this.log.epochNumbers.length ? this.log.epochNumbers[this.log.epochNumbers.length - 1] + 1 : 0;
-      if (this.opts.epochs !== undefined && this.opts.epochs <= this.epochOffset) this.opts.epochs = undefined;
-      this.ended = false;
-      this.shown = false;
-      this.newDisplayId();
-    }
+  override async onTrainBegin(): Promise<void> {
+    this.beginFit();
     this.update(true);
-  };
-  onEpochBegin = async (epoch: number): Promise<void> => {
+  }
+  override async onEpochBegin(epoch: number): Promise<void> {
     this.currentEpoch = this.epochOffset + epoch;
     this.batchInEpoch = 0;
-  };
-  onBatchBegin = async (): Promise<void> => {};
-  onBatchEnd = async (batch: number, logs?: Record<string, unknown>): Promise<void> => {
+  }
+  override async onBatchEnd(batch: number, logs?: tf.Logs | Record<string, unknown>): Promise<void> {
     this.log.batches.push({ epoch: this.currentEpoch, batch, logs: numericLogs(logs) });
     this.batchInEpoch = batch + 1;
     this.update();
-  };
-  onEpochEnd = async (epoch: number, logs?: Record<string, unknown>): Promise<void> => {
+  }
+  override async onEpochEnd(epoch: number, logs?: tf.Logs | Record<string, unknown>): Promise<void> {
     this.log.epochNumbers.push(this.epochOffset + epoch);
     this.log.epochs.push(numericLogs(logs));
     this.currentEpoch = this.epochOffset + epoch + 1;
     this.batchInEpoch = 0;
     this.update();
-  };
-  onTrainEnd = async (): Promise<void> => {
+  }
+  override async onTrainEnd(): Promise<void> {
     this.end();
-  };
+  }
 
   // custom loops ------------------------------------------------------------------------------
   /** Records one batch's logs (`{loss: 0.42}`) of the current epoch. */
@@ -125,6 +128,17 @@ export class LossCallback {
   }
 
   // display -----------------------------------------------------------------------------------
+  /** After an ended fit: a second fit continues the epoch axis and shows in its own output. */
+  private beginFit(): void {
+    if (!this.ended) return;
+    this.epochOffset = this.log.epochNumbers.length ? this.log.epochNumbers[this.log.epochNumbers.length - 1] + 1 : 0;
+    this.currentEpoch = this.epochOffset;
+    this.opts.epochs = this.userEpochs;
+    this.ended = false;
+    this.shown = false;
+    this.newDisplayId();
+  }
+
   private newDisplayId(): void {
     this.displayId = `graft-loss-${process.pid}-${++instances}-${Date.now().toString(36)}`;
   }

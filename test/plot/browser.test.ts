@@ -41,7 +41,7 @@ test("the executed notebook: plotly.js once (its own output before the live plot
   const fig = plotOutput.data![PLOTLY] as Figure;
   assert.equal(fig.data.find((t) => t.name === "val_loss")!.y.length, 4, "the final state: 4 epochs");
   assert.equal(fig.data.find((t) => t.name === "loss (batch)")!.y.length, 4 * 9, "72 samples / batch 8 = 9 batches per epoch");
-  assert.match(String(plotOutput.data!["text/plain"]), /^Training: epoch 4: /);
+  assert.match(String(plotOutput.data!["text/plain"]), /^Training: epoch 4 of 4: /);
   assert.doesNotMatch(String(plotOutput.data!["text/html"]), /plotly\.js v2/);
   const raw = fs.readFileSync(IPYNB, "utf8");
   assert.equal((raw.match(/plotly\.js v2\.35\.3/g) ?? []).length, 1, "plotly.js is in the notebook once");

@@ -29,7 +29,7 @@ test("lossCallback in graft.fit with cacheFrozen: every epoch and batch recorded
     assert.ok(live.log.epochs.every((l) => Number.isFinite(l.loss) && Number.isFinite(l.val_loss)));
     const last = sent[sent.length - 1];
     assert.equal(last.update, true);
-    assert.match(String(last.data["text/plain"]), /^Training: epoch 3: /);
+    assert.match(String(last.data["text/plain"]), /^Training: epoch 3 of 3: /);
   } finally {
     g[BRIDGE_KEY] = before;
     tf.dispose([xs, ys]);

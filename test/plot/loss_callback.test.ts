@@ -97,6 +97,7 @@ test("lossCallback in model.fit, mixed with a built-in tfjs callback, and a seco
     assert.equal(ids.size, 2);
     const last = sent[sent.length - 1].data["application/vnd.plotly.v1+json"] as { data: { name: string; x: number[] }[] };
     assert.deepEqual(last.data.find((t) => t.name === "loss")!.x, [1, 2, 3, 4, 5]);
+    assert.match(String(sent[sent.length - 1].data["text/plain"]), /^Training: epoch 5 of 5:/, "tfjs's params give the planned epochs");
     assert.equal(live.log.batches.length, 3 * 2 + 2 * 2);
     assert.ok(live.log.batches.every((b) => !("batch" in b.logs) && !("size" in b.logs)));
   });
