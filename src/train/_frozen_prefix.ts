@@ -30,6 +30,12 @@ function refuse(message: string, reason: GraftCacheError["reason"], layer?: stri
   throw new GraftCacheError(`Cannot cache frozen features: ${message}`, reason, layer);
 }
 
+/** A layer, or the layers inside it when it is a nested model. */
+function leaves(layer: tf.layers.Layer): tf.layers.Layer[] {
+  const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+  return Array.isArray(inner) ? inner.flatMap(leaves) : [layer];
+}
+
 type Node = { inboundLayers: tf.layers.Layer[] };
 
 /**
@@ -64,7 +70,7 @@ export function findCut(model: tf.LayersModel, earlier?: Cut): Cut | undefined {
     refuse(`every layer of the model is frozen; there is nothing to train`, "not-a-prefix");
   }
   const prefix = layers.slice(0, end + 1);
-  for (const l of prefix) {
+  for (const l of prefix.flatMap(leaves)) {
     if (STOCHASTIC.has(l.getClassName())) {
       refuse(`"${l.name}" (${l.getClassName()}) sits inside the frozen prefix; tfjs runs it in training mode during fit, ` +
         `so cached (inference-mode) features would differ. Move it after the frozen layers or pass cacheFrozen: false`, "stochastic-layer", l.name);
