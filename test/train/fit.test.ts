@@ -104,6 +104,12 @@ test("cacheFrozen refuses what would change the result, saying why", async () =>
   await refuse(makeModel({ trainableFirst: true }), x, "not-a-prefix", /not a prefix of the model: "conv2d\w*" is trainable but comes before the frozen "conv2d\w*"/);
   await refuse(makeModel({ batchNorm: true }), x, "batchnorm-training", /BatchNormalization "batch_normalization\w*" is frozen with trainable = false only/);
   await refuse(makeModel(), tf.data.array([1, 2]), "input-pipeline", /x is a tf\.data\.Dataset/);
+  const backbone = tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3 }), tf.layers.gaussianNoise({ stddev: 0.1 }), tf.layers.flatten()] });
+  backbone.trainable = false;
+  const nested = tf.sequential({ layers: [backbone, tf.layers.dense({ units: 3, activation: "softmax" })] });
+  nested.compile({ optimizer: "sgd", loss: "categoricalCrossentropy" });
+  await refuse(nested, x, "stochastic-layer", /"gaussian_?noise\w*" \(GaussianNoise\) sits inside the frozen prefix/i);
   await refuse(makeModel(), () => x, "input-pipeline", /x is a generator function/);
   tf.dispose([x, y]);
 });
