@@ -5,7 +5,9 @@
  * model.load_state_dict, timed inside Python. One run prints every figure, ratio and target.
  *
  * Targets (issue 4): loadWeights ≤ 1.5 × raw read, ≤ 1.0 × PyTorch's load + load_state_dict.
- * Each figure is the median of REPEATS warm runs (the file is in the page cache for all three).
+ * Each figure is the best (minimum) of REPEATS warm runs, the median beside it (the file is in
+ * the page cache for all three). Minima are compared because on a shared 2-core machine the
+ * other processes' load only ever adds time; the medians show how much.
  *
  * Run: node --import tsx bench/apply.ts [resnet50|vgg16 …]
  */
@@ -21,17 +23,25 @@ const ROOT = path.resolve(__dirname, "..");
 const DIR = path.join(ROOT, "bench", ".fixtures");
 const SCRIPT = path.join(ROOT, "bench", "_make_apply_fixtures.py");
 const PYTHON = "/usr/bin/python3";
-const REPEATS = Number(process.env.REPEATS ?? 3);
+const REPEATS = Number(process.env.REPEATS ?? 5);
 
 const BUILDERS: Record<string, () => tf.LayersModel> = {
   resnet50: () => zoo.resnet50(),
   vgg16: () => zoo.vgg16(),
 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (s: number): string => `${(s * 1000).toFixed(0).padStart(6)} ms`;
+/** Best and median of a list of seconds. */
+interface Figure {
+  best: number;
+  median: number;
+}
+const figure = (xs: number[]): Figure => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+};
+const ms = (f: Figure): string => `${(f.best * 1000).toFixed(0).padStart(6)} ms (median ${(f.median * 1000).toFixed(0)} ms)`;
 
-async function timeRaw(file: string): Promise<number> {
+async function timeRaw(file: string): Promise<Figure> {
   const times: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
@@ -39,10 +49,10 @@ async function timeRaw(file: string): Promise<number> {
     times.push((performance.now() - t0) / 1000);
     if (buf.length === 0) throw new Error("empty file");
   }
-  return median(times);
+  return figure(times);
 }
 
-async function timeLoad(arch: string, file: string): Promise<{ seconds: number; coverage: number; summary: string; timings: string }> {
+async function timeLoad(arch: string, file: string): Promise<{ seconds: Figure; coverage: number; summary: string; timings: string }> {
   const model = BUILDERS[arch]();
   const times: number[] = [];
   let last = { coverage: 0, summary: "", timings: "" };
@@ -58,21 +68,21 @@ async function timeLoad(arch: string, file: string): Promise<{ seconds: number; 
     };
   }
   model.dispose();
-  return { seconds: median(times), ...last };
+  return { seconds: figure(times), ...last };
 }
 
-function timeTorch(arch: string): { load: number; apply: number } {
+function timeTorch(arch: string): { load: Figure; apply: Figure } {
   const out = execFileSync(PYTHON, [SCRIPT, "time", DIR, arch, String(REPEATS)], { encoding: "utf8" });
   const r = JSON.parse(out.trim().split("\n").pop() as string) as { load_s: number[]; load_state_dict_s: number[] };
   const total = r.load_s.map((l, i) => l + r.load_state_dict_s[i]);
-  return { load: median(r.load_s), apply: median(total) };
+  return { load: figure(r.load_s), apply: figure(total) };
 }
 
 async function main(): Promise<void> {
   const archs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BUILDERS);
   execFileSync(PYTHON, [SCRIPT, "make", DIR], { stdio: "inherit" });
   await ready();
-  console.log(`bench/apply — engine ${engine().backend}; median of ${REPEATS} warm runs; PyTorch with 1 thread`);
+  console.log(`bench/apply — engine ${engine().backend}; best of ${REPEATS} warm runs (median in brackets); PyTorch with 1 thread`);
   let pass = true;
   for (const arch of archs) {
     const file = path.join(DIR, `${arch}.pth`);
@@ -81,15 +91,16 @@ async function main(): Promise<void> {
     const raw = await timeRaw(file);
     const load = await timeLoad(arch, file);
     const torch = timeTorch(arch);
-    const vsRaw = load.seconds / raw;
-    const vsTorch = load.seconds / torch.apply;
+    const vsRaw = load.seconds.best / raw.best;
+    const vsTorch = load.seconds.best / torch.apply.best;
     const ok = vsRaw <= 1.5 && vsTorch <= 1.0;
     pass &&= ok;
     console.log(`\n${arch} (${mb.toFixed(0)} MB, coverage ${load.coverage})`);
     console.log(`  graft loadWeights (open → plan → convert → assign) ${ms(load.seconds)}`);
     console.log(`    last run: ${load.timings}`);
     console.log(`  fs.readFile of the same file                       ${ms(raw)}   ratio ${vsRaw.toFixed(2)}× (target ≤ 1.5×)`);
-    console.log(`  torch.load + load_state_dict (torch.load alone ${ms(torch.load).trim()}) ${ms(torch.apply)}   ratio ${vsTorch.toFixed(2)}× (target ≤ 1.0×)`);
+    console.log(`  torch.load + load_state_dict                       ${ms(torch.apply)}   ratio ${vsTorch.toFixed(2)}× (target ≤ 1.0×)`);
+    console.log(`    of which torch.load                              ${ms(torch.load)}`);
     console.log(`  ${ok ? "meets both targets" : "MISSES a target"}`);
   }
   console.log(`\n${pass ? "all targets met" : "some targets missed"}`);

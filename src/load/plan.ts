@@ -78,7 +78,9 @@ function commit(m: Matching, w: ModelWeight, sources: SourceEntry[], structural:
   const names = sources.map((s) => s.original);
   if (outcome.kind === "loaded") {
     const bytes = sources.reduce((a, s) => a + s.byteLength, 0);
-    m.plan.loaded.push({ target: w.target, sources: names, shape: w.shape, transform: outcome.transform, structural, bytes, weight: w, rule, ctx: outcome.ctx });
+    const from = sources.map((s) => s.info.dtype).find((d) => d !== w.variable.dtype);
+    const transform = from ? `cast(${from}→${w.variable.dtype}), ${outcome.transform}` : outcome.transform;
+    m.plan.loaded.push({ target: w.target, sources: names, shape: w.shape, transform, structural, bytes, weight: w, rule, ctx: outcome.ctx });
   } else if (outcome.kind === "mismatched") {
     const expectedShape = rule.sourceShapes(layoutContext(w.layer, w.shape))[0];
     m.plan.mismatched.push({ target: w.target, source: names.join(" + "), modelShape: w.shape, checkpointShape: sources[0].shape, expectedShape, transform: outcome.transform });

@@ -26,7 +26,8 @@ test("safetensors with torch names: layout auto converts like a .pth; float16 go
     assert.equal(report.format, "safetensors");
     assert.equal(report.layout, "torch");
     assert.equal(report.coverage, 1);
-    assert.equal(report.loaded.find((l) => l.source === "conv1.weight")?.transform, "transpose(2,3,1,0)");
+    const cast = file.includes("f16") ? "cast(float16→float32), " : "";
+    assert.equal(report.loaded.find((l) => l.source === "conv1.weight")?.transform, `${cast}transpose(2,3,1,0)`);
     const err = relativeError(features(model, c), c.features!.data);
     assert.ok(err <= tolerance, `${file}: relative error ${err}`);
   }
