@@ -6,7 +6,7 @@ import { ready } from "../train/engine";
 import { applyPlan } from "./apply";
 import { GraftLoadError } from "./errors";
 import { LoadOptions, resolveLoadOptions } from "./options";
-import { buildPlan } from "./plan";
+import { buildPlan, PlanSource } from "./plan";
 import { LoadReport, LoadTimings } from "./report";
 
 /**
@@ -53,4 +53,25 @@ export async function loadWeights(model: tf.LayersModel, source: string | Checkp
   } finally {
     if (owned) await ckpt.close();
   }
+}
+
+/**
+ * The dry-run report, synchronously, from names and shapes alone: nothing is read, nothing
+ * changes, no backend is needed. For `graft inspect FILE --against MODEL_JSON` and
+ * `%load_weights --dry-run`: show the plan before applying it.
+ * @param model the tfjs model that would receive the weights.
+ * @param source an opened Checkpoint, or `{ format, entries }` (e.g. `graft inspect --json` output).
+ * @param options the {@link LoadOptions} the load would use (`dryRun`/`strict`/`onProgress` are ignored).
+ * @returns a LoadReport with `applied: false`.
+ * @example
+ * ```ts
+ * const ck = await open("resnet18.pth");
+ * console.log(planReport(zoo.resnet18({ numClasses: 10 }), ck).toString());
+ * // loaded 100/102 tensors, 99.0 % of parameters; 2 shape mismatches (fc.weight 1000×512 vs 10×512, fc.bias); not applied (dry run)
+ * ```
+ */
+export function planReport(model: tf.LayersModel, source: PlanSource, options: LoadOptions = {}): LoadReport {
+  const start = performance.now();
+  const plan = buildPlan(model, source, resolveLoadOptions(options));
+  return new LoadReport(plan, { applied: false, elapsedMs: performance.now() - start, notApplied: "dry run" });
 }

@@ -21,7 +21,13 @@ export interface ModelWeight {
   size: number;
 }
 
-/** Every weight of `model` in layer order, nested models flattened. */
+/**
+ * Every weight of `model` in layer order, nested models flattened.
+ * @example
+ * ```ts
+ * modelWeights(zoo.resnet18()).map((w) => w.target); // ["conv1/kernel", "bn1/gamma", …, "fc/bias"]
+ * ```
+ */
 export function modelWeights(model: tf.LayersModel): ModelWeight[] {
   const out: ModelWeight[] = [];
   const seen = new Set<tf.LayerVariable>();
@@ -43,7 +49,13 @@ export function modelWeights(model: tf.LayersModel): ModelWeight[] {
   return out;
 }
 
-/** The torch state-dict names one model weight is made from, e.g. `["layer1.0.bn1.running_mean"]`. */
+/**
+ * The torch state-dict names one model weight is made from.
+ * @example
+ * ```ts
+ * torchNamesOf(w); // "layer1.0.bn1/moving_mean" → ["layer1.0.bn1.running_mean"]; an LSTM bias → [".bias_ih_l0", ".bias_hh_l0"]
+ * ```
+ */
 export function torchNamesOf(w: ModelWeight): string[] | undefined {
   const rule = torchRule(w.layer.getClassName(), w.local);
   return rule?.torch.map((suffix) => `${w.layer.name}.${suffix}`);

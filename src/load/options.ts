@@ -40,7 +40,14 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
   throw new TypeError(`${option} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}; got ${JSON.stringify(value)}`);
 }
 
-/** Checks options (TypeError naming the option, the value and what is allowed) and fills defaults. */
+/**
+ * Checks options (TypeError naming the option, the value and what is allowed) and fills defaults.
+ * @example
+ * ```ts
+ * resolveLoadOptions({ skip: "fc.*" }).skip("fc.weight"); // true
+ * resolveLoadOptions({ layout: "keras" as never }); // TypeError: layout must be one of "auto", "torch", "tfjs"; got "keras"
+ * ```
+ */
 export function resolveLoadOptions(opts: LoadOptions = {}): ResolvedLoadOptions {
   if (opts === null || typeof opts !== "object") throw new TypeError(`loadWeights options must be an object; got ${String(opts)}`);
   const rename = opts.rename ?? [];

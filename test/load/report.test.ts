@@ -47,3 +47,12 @@ test("toJSON: plain data with fields, summary and issues keyed by code", async (
   assert.deepEqual(json.issues[0].expected, [10, 8]);
   assert.match(json.issues[2].message, /skip: 'extra\.\*'/);
 });
+
+test("planReport: the dry-run report from names and shapes only (what inspect --against shows)", async () => {
+  const { planReport } = await import("../../src/load");
+  const c = readCase("seed_head");
+  const entries = c.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: "float32" as const, byteLength: 4 * t.data.length }));
+  const report = planReport(tiny(10), { format: "torch-zip", entries, path: "seed_head.pth" });
+  assert.equal(report.applied, false);
+  assert.match(report.summary(), /^loaded 5\/7 tensors, 73\.3 % of parameters; 2 shape mismatches \(fc\.weight 1000×8 vs 10×8, fc\.bias\); not applied \(dry run\)$/);
+});
