@@ -13,12 +13,39 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SCRIPT = path.join(ROOT, "test", "fixtures", "make_load_fixtures.py");
 export const FIXTURE_DIR = path.join(ROOT, "test", ".fixtures", "load");
 
-/** Writes the fixtures with real PyTorch when missing or older than the script. */
-export function ensureLoadFixtures(): void {
+const fresh = (): boolean => {
   const stamp = path.join(FIXTURE_DIR, ".stamp");
-  if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs) return;
-  fs.mkdirSync(FIXTURE_DIR, { recursive: true });
-  execFileSync("/usr/bin/python3", [SCRIPT, FIXTURE_DIR], { stdio: ["ignore", "inherit", "inherit"] });
+  return fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs;
+};
+
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Writes the fixtures with real PyTorch when missing or older than the script. Test files run
+ * in parallel processes: one takes a lock directory and writes, the others wait for its stamp.
+ */
+export function ensureLoadFixtures(): void {
+  if (fresh()) return;
+  fs.mkdirSync(path.dirname(FIXTURE_DIR), { recursive: true });
+  const lock = `${FIXTURE_DIR}.lock`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (fresh()) return;
+      if (Date.now() > deadline) fs.rmSync(lock, { recursive: true, force: true }); // a writer died
+      sleep(200);
+    }
+  }
+  try {
+    if (fresh()) return;
+    fs.mkdirSync(FIXTURE_DIR, { recursive: true });
+    execFileSync("/usr/bin/python3", [SCRIPT, FIXTURE_DIR], { stdio: ["ignore", "inherit", "inherit"] });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface JsonTensor {
