@@ -96,3 +96,17 @@ for (const [arch, build] of [
     model.dispose();
   });
 }
+
+test("match: 'order' on torchvision resnet18 pairs every weight with its own module, by structure alone", async () => {
+  await ready();
+  const model = zoo.resnet18({ numClasses: 10, inputShape: [64, 64, 3] });
+  const report = await loadWeights(model, fixturePath("resnet18.pth"), { match: "order" });
+  assert.equal(report.coverage, 1);
+  assert.ok(report.loaded.every((l) => l.structural));
+  const crossed = report.loaded.filter((l) => l.target.split("/")[0] !== l.source.replace(/\.[^.]+$/, ""));
+  assert.deepEqual(crossed, []);
+  const io = JSON.parse(fs.readFileSync(fixturePath("resnet18.io.json"), "utf8"));
+  const y = model.predict(tf.tensor(io.input.data, io.input.shape)) as tf.Tensor;
+  assert.ok(relativeError(y.dataSync(), io.output.data) <= 1e-4);
+  model.dispose();
+});
