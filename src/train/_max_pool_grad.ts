@@ -31,6 +31,10 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   const dx = backend.typedArrayFromHeap(out);
   dx.fill(0);
   const rowStride = W * C, batchStride = H * rowStride;
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    tiled2x2(x, g, dx, B, OH, OW, C, rowStride, batchStride);
+    return out;
+  }
   let gi = 0;
   for (let b = 0; b < B; b++) {
     const xb = b * batchStride;
@@ -53,6 +57,29 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
     }
   }
   return out;
+}
+
+/** The common `maxPooling2d({ poolSize: 2 })`: fixed tap offsets, no window bounds. */
+function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): void {
+  let gi = 0;
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const row = b * batchStride + 2 * oh * rowStride;
+      for (let ow = 0; ow < OW; ow++) {
+        const p0 = row + 2 * ow * C;
+        for (let d = 0; d < C; d++, gi++) {
+          const a = p0 + d, bq = a + C, c = a + rowStride, e = c + C;
+          // First maximum in row-major order, as the general loop: later taps win only if greater.
+          let at = a, best = x[a];
+          if (!(best > Number.NEGATIVE_INFINITY)) { best = Number.NEGATIVE_INFINITY; at = -1; }
+          if (x[bq] > best) { best = x[bq]; at = bq; }
+          if (x[c] > best) { best = x[c]; at = c; }
+          if (x[e] > best) { at = e; }
+          if (at >= 0) dx[at] += g[gi];
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {
