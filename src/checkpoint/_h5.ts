@@ -5,6 +5,12 @@
  * {@link GraftFormatError} naming the file and the object, and HDF5's diagnostic stack (which it
  * writes straight to fd 2) is kept off the user's stderr.
  *
+ * HDF5 runs in a worker thread (one per process, started on first use, unref'd when idle) and
+ * every call has a deadline: the fuzz test found corrupt files on which the C library loops
+ * forever inside an attribute read. A call past its deadline terminates the worker, fails with
+ * a GraftFormatError, and marks the files open in that worker as needing a reopen; the next
+ * open starts a fresh worker. Datasets come back as transferred ArrayBuffers (no extra copy).
+ *
  * Why h5wasm and not jsfive — measured on this machine (2 cores, node 20), a Keras-2-layout VGG16
  * `.h5` written by h5py (138,357,544 float32 values, 553 MB), open = read the layer_names /
  * weight_names attributes and describe every dataset; read = every dataset's values:
@@ -17,47 +23,164 @@
  *
  * h5wasm is 25× faster to read, opens lazily (memory is the largest dataset plus its copy, not
  * the file), reads chunked/deflated datasets and converts big-endian data, and it is already a
- * dependency. Its node build is ESM-only, so it is loaded with a dynamic `import()` of its file
- * URL (graft compiles to CommonJS). Limits: its `.value` has no float16, so datasets are read as
- * raw bytes here; a dataset must fit in the wasm heap (< 2 GiB); and it shares one heap for the
- * process, so calls are synchronous and short.
+ * dependency. Its node build is ESM-only, so the worker loads it with a dynamic `import()` of its
+ * file URL (graft compiles to CommonJS). Limits: its `.value` has no float16, so datasets are read
+ * as raw bytes here; a dataset must fit in the wasm heap (< 2 GiB).
  */
-import fs from "node:fs";
+import { existsSync } from "node:fs";
+import { open as fsOpen } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { GraftFormatError } from "./errors";
 import { decodeRaw, dtypeSize } from "./_dtype";
 import type { RawTensor, SourceDType } from "./types";
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type H5Module = any;
-let loading: Promise<H5Module> | undefined;
-
-const dynamicImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
-
-function h5wasmFile(): string {
-  for (const dir of require.resolve.paths("h5wasm") ?? []) {
-    const file = join(dir, "h5wasm", "dist", "node", "hdf5_hl.js");
-    if (fs.existsSync(file)) return file;
-  }
-  throw new Error("Cannot find h5wasm's node build (node_modules/h5wasm/dist/node/hdf5_hl.js); run npm install");
-}
-
-/** Loads and initialises h5wasm once per process. */
-function h5wasm(): Promise<H5Module> {
-  loading ??= dynamicImport(pathToFileURL(h5wasmFile()).href).then(async (mod) => {
-    const lib = mod.default ?? mod;
-    await lib.ready;
-    return mod;
-  });
-  return loading;
-}
 
 /** The largest dataset graft reads: the wasm heap is 32-bit. */
 const MAX_DATASET_BYTES = 2 ** 31 - 1;
 /** deflate cannot expand data more than ~1032×, so a compressed dataset cannot hold more than this × file size. */
 const MAX_DEFLATE_RATIO = 1032;
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Deadline of a metadata call, and the slowest read speed a dataset read may have. */
+const CALL_MS = 3000;
+const READ_BYTES_PER_MS = 20_000;
+/** Worker start-up (loading and compiling the 4 MB wasm) gets its own deadline. */
+const START_MS = 30_000;
+/** A worker whose wasm heap grew past this is replaced once no file is open in it. */
+const MAX_IDLE_HEAP = 512 * 2 ** 20;
+
+/** The worker's code: plain JavaScript, so it runs the same under tsx and from dist/. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+// HDF5's error stack goes to fd 2 and Emscripten's abort messages to console.error: keep both quiet.
+console.error = () => {};
+console.warn = () => {};
+const realWrite = fs.writeSync;
+fs.writeSync = function (fd, ...rest) {
+  if (fd === 2) { const d = rest[0]; return typeof d === "string" ? Buffer.byteLength(d) : (rest[2] ?? d.byteLength); }
+  return realWrite.call(this, fd, ...rest);
+};
+let lib, Module;
+const files = new Map();
+let nextId = 1;
+const ready = import(workerData.url).then(async (mod) => { lib = mod.default || mod; await lib.ready; Module = mod.Module || lib.Module; });
+const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+const get = (id, path) => { const f = files.get(id); if (!f) throw new Error("file is not open"); return f.get(path); };
+const ops = {
+  open(file) { const f = new lib.File(file, "r"); try { f.keys(); } catch (e) { try { f.close(); } catch {} throw e; } const id = nextId++; files.set(id, f); return id; },
+  close(id) { const f = files.get(id); files.delete(id); try { if (f) f.close(); } catch {} },
+  kind(id, path) { const o = get(id, path); return o instanceof lib.Group ? "group" : o instanceof lib.Dataset ? "dataset" : undefined; },
+  keys(id, path) { const g = get(id, path); const n = g && g.keys ? g.keys() : undefined; if (!Array.isArray(n)) throw new Error("not a group"); return n.map(String); },
+  attr(id, path, name) { const o = get(id, path); if (!o || !own(o.attrs, name)) return { absent: true }; return { value: o.attrs[name].value }; },
+  meta(id, path) {
+    const d = get(id, path);
+    if (!(d instanceof lib.Dataset)) return undefined;
+    const m = d.metadata;
+    const attrDtype = own(d.attrs, "dtype") ? String(d.attrs.dtype.value) : undefined;
+    const members = m.enum_type && m.enum_type.members ? Object.keys(m.enum_type.members) : undefined;
+    return { type: m.type, size: m.size, signed: m.signed, shape: m.shape, members, attrDtype, filtered: Array.isArray(d.filters) && d.filters.length > 0 };
+  },
+  read(id, path, nbytes) {
+    const f = files.get(id); if (!f) throw new Error("file is not open");
+    if (nbytes === 0) return new ArrayBuffer(0);
+    const ptr = Module._malloc(nbytes);
+    if (!ptr) throw new Error("cannot allocate " + nbytes + " bytes in the HDF5 heap");
+    try {
+      Module.get_dataset_data(f.file_id, path, null, null, null, BigInt(ptr));
+      return Module.HEAPU8.slice(ptr, ptr + nbytes).buffer;
+    } finally { Module._free(ptr); }
+  },
+};
+parentPort.on("message", async ({ id, op, args }) => {
+  try { await ready; } catch (e) { parentPort.postMessage({ id, ok: false, error: "h5wasm failed to load: " + (e && e.message) }); return; }
+  try {
+    const value = ops[op](...args);
+    parentPort.postMessage({ id, ok: true, value, heap: Module.HEAPU8.length }, value instanceof ArrayBuffer ? [value] : []);
+  } catch (e) {
+    const dead = e instanceof WebAssembly.RuntimeError || String(e && e.message).includes("Aborted");
+    parentPort.postMessage({ id, ok: false, dead, error: e instanceof Error ? e.message : typeof e === "number" ? "HDF5 exception " + e : String(e) });
+  }
+});
+`;
+
+function h5wasmUrl(): string {
+  for (const dir of require.resolve.paths("h5wasm") ?? []) {
+    const file = join(dir, "h5wasm", "dist", "node", "hdf5_hl.js");
+    if (existsSync(file)) return pathToFileURL(file).href;
+  }
+  throw new Error("Cannot find h5wasm's node build (node_modules/h5wasm/dist/node/hdf5_hl.js); run npm install");
+}
+
+interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+
+/** Thrown (inside this module) when a call ran past its deadline or the worker died. */
+class H5Timeout extends Error {}
+
+/** The one worker that owns h5wasm, with request/response over messages and per-call deadlines. */
+class H5Host {
+  private worker: Worker | undefined;
+  private started = false;
+  generation = 0;
+  /** Files open in the current worker (a big heap is released only when none are). */
+  openFiles = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private spawn(): Worker {
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { url: h5wasmUrl() } });
+    w.unref();
+    w.on("message", (m: { id: number; ok: boolean; value?: unknown; error?: string; dead?: boolean; heap?: number }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (this.pending.size === 0) w.unref();
+      if (m.ok) p.resolve(m.value);
+      else p.reject(m.dead ? new H5Timeout(`HDF5 aborted: ${m.error}`) : new Error(m.error));
+      // An aborted wasm module is unusable, and a wasm heap never shrinks: start afresh.
+      if (m.dead) this.restart(new H5Timeout(`HDF5 aborted: ${m.error}`));
+      else if ((m.heap ?? 0) > MAX_IDLE_HEAP && this.pending.size === 0 && this.openFiles === 0) this.restart(new H5Timeout("heap released"));
+    });
+    const fail = (err: Error): void => this.restart(err);
+    w.on("error", fail);
+    w.on("exit", (code) => {
+      if (this.worker === w) fail(new H5Timeout(`HDF5 worker exited (code ${code})`));
+    });
+    return w;
+  }
+
+  /** Ends the worker: pending calls fail, open files need reopening. */
+  restart(reason: Error): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.started = false;
+    this.generation++;
+    this.openFiles = 0;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(reason instanceof H5Timeout ? reason : new H5Timeout(reason.message));
+      this.pending.delete(id);
+    }
+    if (w) void w.terminate();
+  }
+
+  call(op: string, args: unknown[], ms: number): Promise<unknown> {
+    if (!this.worker) this.worker = this.spawn();
+    const w = this.worker;
+    const deadline = this.started ? ms : Math.max(ms, START_MS);
+    this.started = true;
+    const id = this.nextId++;
+    w.ref();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.restart(new H5Timeout(`HDF5 did not finish ${op} within ${deadline} ms`)), deadline);
+      this.pending.set(id, { resolve, reject, timer });
+      w.postMessage({ id, op, args });
+    });
+  }
+}
+
+const host = new H5Host();
 
 /** A dataset's description, validated against the file's size. */
 export interface H5DatasetInfo {
@@ -67,37 +190,18 @@ export interface H5DatasetInfo {
   byteLength: number;
 }
 
-/** Runs `fn` with fd-2 writes dropped (HDF5's error stack), restoring fs.writeSync after. */
-function quietly<T>(fn: () => T): T {
-  const original = fs.writeSync;
-  (fs as { writeSync: unknown }).writeSync = function (this: unknown, fd: number, ...rest: unknown[]) {
-    if (fd === 2) {
-      const data = rest[0] as string | ArrayBufferView;
-      return typeof data === "string" ? Buffer.byteLength(data) : ((rest[2] as number | undefined) ?? data.byteLength);
-    }
-    return (original as (...a: unknown[]) => number).call(this, fd, ...rest);
-  };
-  try {
-    return fn();
-  } finally {
-    (fs as { writeSync: unknown }).writeSync = original;
-  }
-}
+interface Meta { type: number; size: number; signed: boolean; shape: unknown; members?: string[]; attrDtype?: string; filtered: boolean }
 
-function typeName(m: any): string {
-  return `HDF5 type class ${m?.type} of ${m?.size} bytes`;
-}
-
-/** Maps h5wasm dataset metadata to a source dtype (h5py writes bool as an int8 enum FALSE/TRUE). */
-function sourceDType(m: any, attrDtype: string | undefined): SourceDType | undefined {
-  if (attrDtype === "bfloat16" && m.size === 2) return "bfloat16";
+/** Maps dataset metadata to a source dtype (h5py writes bool as an int8 enum FALSE/TRUE). */
+function sourceDType(m: Meta): SourceDType | undefined {
+  if (m.attrDtype === "bfloat16" && m.size === 2) return "bfloat16";
   if (m.type === 1) return ({ 8: "float64", 4: "float32", 2: "float16" } as Record<number, SourceDType>)[m.size];
   if (m.type === 0) {
     return (m.signed
       ? ({ 8: "int64", 4: "int32", 2: "int16", 1: "int8" } as Record<number, SourceDType>)
       : ({ 8: "uint64", 4: "uint32", 2: "uint16", 1: "uint8" } as Record<number, SourceDType>))[m.size];
   }
-  if (m.type === 8 && m.size === 1 && m.enum_type?.members && "TRUE" in m.enum_type.members) return "bool";
+  if (m.type === 8 && m.size === 1 && m.members?.includes("TRUE")) return "bool";
   return undefined;
 }
 
@@ -106,8 +210,8 @@ function sourceDType(m: any, attrDtype: string | undefined): SourceDType | undef
  * @example
  * ```ts
  * const f = await H5File.open("weights.h5");
- * const layers = f.stringsAttr("/", "layer_names");
- * f.close();
+ * const layers = await f.stringsAttr("/", "layer_names");
+ * await f.close();
  * ```
  */
 export class H5File {
@@ -115,8 +219,8 @@ export class H5File {
   private constructor(
     readonly path: string,
     readonly size: number,
-    private readonly lib: H5Module,
-    private readonly file: any,
+    private readonly id: number,
+    private readonly generation: number,
   ) {}
 
   /**
@@ -125,141 +229,106 @@ export class H5File {
    * @param path the name errors use (default `file`; e.g. `model.keras!model.weights.h5`)
    */
   static async open(file: string, path = file): Promise<H5File> {
-    const mod = await h5wasm();
-    const fh = await fs.promises.open(file, "r");
+    const fh = await fsOpen(file, "r");
     let size: number;
-    let head: Buffer;
+    const head = Buffer.alloc(8);
     try {
       size = (await fh.stat()).size;
-      head = Buffer.alloc(8);
       await fh.read(head, 0, 8, 0);
     } finally {
       await fh.close();
     }
     if (!SIGNATURE.every((b, i) => head[i] === b)) throw new GraftFormatError(path, "not an HDF5 file: the signature \\x89HDF\\r\\n\\x1a\\n is missing at offset 0", { offset: 0 });
-    const lib = mod.default ?? mod;
-    let handle: any;
+    let id: number;
     try {
-      handle = quietly(() => new lib.File(file, "r"));
+      id = (await host.call("open", [file], CALL_MS)) as number;
+      host.openFiles++;
     } catch (err) {
-      throw new GraftFormatError(path, `HDF5 cannot open the file (corrupt or truncated): ${describe(err)}`, { cause: err });
+      throw new GraftFormatError(path, `HDF5 cannot open the file (corrupt or truncated): ${(err as Error).message}`, { cause: err });
     }
-    const h5 = new H5File(path, size, mod, handle);
-    h5.call("/", () => handle.keys()); // a corrupt root group fails here rather than later
-    return h5;
+    return new H5File(path, size, id, host.generation);
   }
 
-  /** Calls into h5wasm, turning anything it throws into a GraftFormatError for `entry`. */
-  private call<T>(entry: string, fn: () => T): T {
+  /** Calls the worker, turning any failure into a GraftFormatError for `entry`. */
+  private async call(entry: string, op: string, args: unknown[], ms = CALL_MS): Promise<unknown> {
     if (this.closed) throw new GraftFormatError(this.path, "checkpoint is closed; open it again to read", { entry });
+    if (this.generation !== host.generation) {
+      throw new GraftFormatError(this.path, "the HDF5 reader was restarted after a corrupt file stalled it; open this checkpoint again", { entry });
+    }
     try {
-      return quietly(fn);
+      return await host.call(op, [this.id, ...args], ms);
     } catch (err) {
-      if (err instanceof GraftFormatError) throw err;
-      throw new GraftFormatError(this.path, `HDF5 cannot read this object (corrupt file?): ${describe(err)}`, { entry, cause: err });
+      const stalled = err instanceof H5Timeout ? " (HDF5 stalled or aborted on this file: it is corrupt)" : "";
+      throw new GraftFormatError(this.path, `HDF5 cannot read this object${stalled}: ${(err as Error).message}`, { entry, cause: err });
     }
   }
 
   /** "group", "dataset", or undefined when nothing (or something else) is at `path`. */
-  kind(path: string): "group" | "dataset" | undefined {
-    const lib = this.lib.default ?? this.lib;
-    return this.call(path, () => {
-      const obj = this.file.get(path);
-      if (obj instanceof lib.Group) return "group";
-      if (obj instanceof lib.Dataset) return "dataset";
-      return undefined;
-    });
+  async kind(path: string): Promise<"group" | "dataset" | undefined> {
+    return (await this.call(path, "kind", [path])) as "group" | "dataset" | undefined;
   }
 
   /** Member names of a group, in HDF5's (alphabetical) order. */
-  keys(path: string): string[] {
-    return this.call(path, () => {
-      const g = this.file.get(path);
-      const names = g?.keys?.();
-      if (!Array.isArray(names)) throw new GraftFormatError(this.path, "expected a group here", { entry: path });
-      return names.map(String);
-    });
-  }
-
-  /** Attribute names of the object at `path`. */
-  attrNames(path: string): string[] {
-    return this.call(path, () => Object.keys(this.file.get(path)?.attrs ?? {}));
+  async keys(path: string): Promise<string[]> {
+    return (await this.call(path, "keys", [path])) as string[];
   }
 
   /**
    * A string or string-list attribute (fixed or variable length, NULs stripped); undefined
    * when absent; a GraftFormatError when it holds something else.
    */
-  stringsAttr(path: string, name: string): string[] | undefined {
-    return this.call(`${path}@${name}`, () => {
-      const obj = this.file.get(path);
-      if (!obj || !Object.prototype.hasOwnProperty.call(obj.attrs, name)) return undefined;
-      const v = obj.attrs[name].value;
-      // Keras writes an empty name list as an empty float64 array (np.asarray([])).
-      const list = typeof v === "string" ? [v] : Array.isArray(v) ? v : ArrayBuffer.isView(v) && (v as Uint8Array).length === 0 ? [] : undefined;
-      if (!list || !list.every((s) => typeof s === "string")) throw new GraftFormatError(this.path, `attribute ${name} should hold strings`, { entry: `${path}@${name}` });
-      return list.map((s: string) => s.replace(/\0+$/, ""));
-    });
+  async stringsAttr(path: string, name: string): Promise<string[] | undefined> {
+    const entry = `${path}@${name}`;
+    const r = (await this.call(entry, "attr", [path, name])) as { absent?: boolean; value?: unknown };
+    if (r.absent) return undefined;
+    const v = r.value;
+    // Keras writes an empty name list as an empty float64 array (np.asarray([])).
+    const list = typeof v === "string" ? [v] : Array.isArray(v) ? v : ArrayBuffer.isView(v) && (v as Uint8Array).length === 0 ? [] : undefined;
+    if (!list || !list.every((s) => typeof s === "string")) throw new GraftFormatError(this.path, `attribute ${name} should hold strings`, { entry });
+    return list.map((s: string) => s.replace(/\0+$/, ""));
   }
 
   /** Shape, dtype and size of a dataset, checked against the file before anything is read. */
-  dataset(path: string): H5DatasetInfo {
-    return this.call(path, () => {
-      const d = this.file.get(path);
-      const m = d?.metadata;
-      if (!m || !Array.isArray(m.shape)) throw new GraftFormatError(this.path, "expected a dataset with a simple shape here", { entry: path });
-      const attrDtype = Object.prototype.hasOwnProperty.call(d.attrs, "dtype") ? String(d.attrs.dtype.value) : undefined;
-      const dtype = sourceDType(m, attrDtype);
-      if (!dtype) throw new GraftFormatError(this.path, `unsupported dataset type (${typeName(m)}); graft reads float16/32/64, (u)int8-64 and bool`, { entry: path });
-      const shape = (m.shape as unknown[]).map(Number);
-      if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new GraftFormatError(this.path, `bad dataset shape [${m.shape}]`, { entry: path });
-      let bytes = BigInt(dtypeSize(dtype));
-      for (const n of shape) bytes *= BigInt(n);
-      const filtered = Array.isArray(d.filters) && d.filters.length > 0;
-      const limit = Math.min(MAX_DATASET_BYTES, filtered ? this.size * MAX_DEFLATE_RATIO : this.size);
-      if (bytes > BigInt(limit)) {
-        throw new GraftFormatError(
-          this.path,
-          `dataset shape [${shape}] of ${dtype} needs ${bytes} bytes, more than ${filtered ? "a compressed dataset" : "the file"} can hold (${limit} bytes)`,
-          { entry: path },
-        );
-      }
-      return { path, shape, dtype, byteLength: Number(bytes) };
-    });
+  async dataset(path: string): Promise<H5DatasetInfo> {
+    const m = (await this.call(path, "meta", [path])) as Meta | undefined;
+    if (!m || !Array.isArray(m.shape)) throw new GraftFormatError(this.path, "expected a dataset with a simple shape here", { entry: path });
+    const dtype = sourceDType(m);
+    if (!dtype) {
+      throw new GraftFormatError(this.path, `unsupported dataset type (HDF5 type class ${m.type} of ${m.size} bytes); graft reads float16/32/64, (u)int8-64 and bool`, { entry: path });
+    }
+    const shape = (m.shape as unknown[]).map(Number);
+    if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new GraftFormatError(this.path, `bad dataset shape [${m.shape}]`, { entry: path });
+    let bytes = BigInt(dtypeSize(dtype));
+    for (const n of shape) bytes *= BigInt(n);
+    const limit = Math.min(MAX_DATASET_BYTES, m.filtered ? this.size * MAX_DEFLATE_RATIO : this.size);
+    if (bytes > BigInt(limit)) {
+      throw new GraftFormatError(
+        this.path,
+        `dataset shape [${shape}] of ${dtype} needs ${bytes} bytes, more than ${m.filtered ? "a compressed dataset" : "the file"} can hold (${limit} bytes)`,
+        { entry: path },
+      );
+    }
+    return { path, shape, dtype, byteLength: Number(bytes) };
   }
 
   /** Reads a dataset's elements (native byte order) as a raw tensor. */
-  readRaw(path: string): RawTensor {
-    const info = this.dataset(path);
-    const bytes = this.call(path, () => {
-      const lib = this.lib.default ?? this.lib;
-      const Module = this.lib.Module ?? lib.Module;
-      if (info.byteLength === 0) return new Uint8Array(0);
-      const ptr = Module._malloc(info.byteLength);
-      if (!ptr) throw new GraftFormatError(this.path, `cannot allocate ${info.byteLength} bytes in the HDF5 heap`, { entry: path });
-      try {
-        Module.get_dataset_data(this.file.file_id, path, null, null, null, BigInt(ptr));
-        return Module.HEAPU8.slice(ptr, ptr + info.byteLength) as Uint8Array;
-      } finally {
-        Module._free(ptr);
-      }
-    });
-    return { dtype: info.dtype, shape: info.shape.slice(), data: decodeRaw(bytes, info.dtype) };
+  async readRaw(path: string): Promise<RawTensor> {
+    const info = await this.dataset(path);
+    const ms = Math.max(CALL_MS, info.byteLength / READ_BYTES_PER_MS);
+    const buffer = (await this.call(path, "read", [path, info.byteLength], ms)) as ArrayBuffer;
+    return { dtype: info.dtype, shape: info.shape.slice(), data: decodeRaw(new Uint8Array(buffer), info.dtype) };
   }
 
-  /** Closes the file (idempotent). */
-  close(): void {
+  /** Closes the file (idempotent; never throws). */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.generation !== host.generation) return;
+    host.openFiles--;
     try {
-      quietly(() => this.file.close());
+      await host.call("close", [this.id], CALL_MS);
     } catch {
-      // a corrupt file may fail to close cleanly; its handle is released either way
+      // a corrupt file may fail to close cleanly; the worker drops its handle either way
     }
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === "number" ? `HDF5 exception ${err}` : String(err);
 }

@@ -19,22 +19,22 @@ export interface KerasEntry { name: string; dataset: string }
  * @returns the checkpoint
  * @example
  * ```ts
- * const ck = kerasCheckpoint("w.h5", "keras-h5", h5, [{ name: "dense/kernel:0", dataset: "/dense/dense/kernel:0" }], {});
+ * const ck = await kerasCheckpoint("w.h5", "keras-h5", h5, [{ name: "dense/kernel:0", dataset: "/dense/dense/kernel:0" }], {});
  * ```
  */
-export function kerasCheckpoint(
+export async function kerasCheckpoint(
   path: string,
   format: CheckpointFormat,
   h5: H5File,
   list: KerasEntry[],
   metadata: Record<string, unknown>,
   onClose: () => void = () => {},
-): Checkpoint {
+): Promise<Checkpoint> {
   const where = new Map<string, string>();
   const entries: TensorInfo[] = [];
   for (const { name, dataset } of list) {
     if (where.has(name)) throw new GraftFormatError(path, `two datasets map to the same name (${where.get(name)} and ${dataset})`, { entry: name });
-    const info = h5.dataset(dataset);
+    const info = await h5.dataset(dataset);
     where.set(name, dataset);
     entries.push({ name, shape: info.shape, dtype: info.dtype, byteLength: info.byteLength });
   }
@@ -55,7 +55,7 @@ export function kerasCheckpoint(
     close: async () => {
       if (closed) return;
       closed = true;
-      h5.close();
+      await h5.close();
       onClose();
     },
   };

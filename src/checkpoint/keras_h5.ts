@@ -19,19 +19,19 @@ import { isKerasV3Layout, kerasV3FromH5 } from "./keras_v3";
 import type { Checkpoint, OpenOptions } from "./types";
 
 /** Reads a (possibly chunked) Keras string-list attribute. */
-export function kerasAttr(h5: H5File, path: string, name: string): string[] | undefined {
-  const whole = h5.stringsAttr(path, name);
+export async function kerasAttr(h5: H5File, path: string, name: string): Promise<string[] | undefined> {
+  const whole = await h5.stringsAttr(path, name);
   if (whole) return whole;
   const out: string[] = [];
   for (let i = 0; ; i++) {
-    const part = h5.stringsAttr(path, `${name}${i}`);
+    const part = await h5.stringsAttr(path, `${name}${i}`);
     if (!part) return i === 0 ? undefined : out;
     out.push(...part);
   }
 }
 
-function parseJsonAttr(h5: H5File, name: string): unknown {
-  const text = h5.stringsAttr("/", name)?.[0];
+async function parseJsonAttr(h5: H5File, name: string): Promise<unknown> {
+  const text = (await h5.stringsAttr("/", name))?.[0];
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -57,10 +57,10 @@ function parseJsonAttr(h5: H5File, name: string): unknown {
 export async function openKerasH5(path: string, _opts: OpenOptions = {}): Promise<Checkpoint> {
   const h5 = await H5File.open(path);
   try {
-    const root = h5.kind("/model_weights") === "group" ? "/model_weights" : "/";
-    const layerNames = kerasAttr(h5, root, "layer_names");
+    const root = (await h5.kind("/model_weights")) === "group" ? "/model_weights" : "/";
+    const layerNames = await kerasAttr(h5, root, "layer_names");
     if (!layerNames) {
-      if (isKerasV3Layout(h5)) return kerasV3FromH5(path, h5, undefined, {});
+      if (await isKerasV3Layout(h5)) return await kerasV3FromH5(path, h5, undefined, {});
       throw new GraftFormatError(
         path,
         `HDF5 file is not a Keras weights file: no layer_names attribute on ${root} (Keras 2) and no layers/…/vars groups (Keras 3)`,
@@ -73,8 +73,8 @@ export async function openKerasH5(path: string, _opts: OpenOptions = {}): Promis
     const count = new Map<string, number>();
     for (const layer of layerNames) {
       const group = `${prefix}/${layer}`;
-      if (h5.kind(group) !== "group") throw new GraftFormatError(path, `layer_names lists ${layer}, but there is no group ${group}`, { entry: layer });
-      const names = kerasAttr(h5, group, "weight_names") ?? [];
+      if ((await h5.kind(group)) !== "group") throw new GraftFormatError(path, `layer_names lists ${layer}, but there is no group ${group}`, { entry: layer });
+      const names = (await kerasAttr(h5, group, "weight_names")) ?? [];
       Object.defineProperty(weightNames, layer, { value: names, enumerable: true, writable: true, configurable: true });
       for (const w of names) {
         list.push({ name: w, dataset: `${group}/${w}` });
@@ -84,14 +84,14 @@ export async function openKerasH5(path: string, _opts: OpenOptions = {}): Promis
     for (const e of list) if ((count.get(e.name) ?? 0) > 1) e.name = `${e.dataset.slice(prefix.length + 1, -e.name.length - 1)}/${e.name}`;
     const metadata: Record<string, unknown> = { layer_names: layerNames, weight_names: weightNames };
     for (const key of ["keras_version", "backend"]) {
-      const v = h5.stringsAttr(root, key)?.[0] ?? h5.stringsAttr("/", key)?.[0];
+      const v = (await h5.stringsAttr(root, key))?.[0] ?? (await h5.stringsAttr("/", key))?.[0];
       if (v !== undefined) metadata[key] = v;
     }
-    const config = parseJsonAttr(h5, "model_config");
+    const config = await parseJsonAttr(h5, "model_config");
     if (config !== undefined) metadata.model_config = config;
-    return kerasCheckpoint(path, "keras-h5", h5, list, metadata);
+    return await kerasCheckpoint(path, "keras-h5", h5, list, metadata);
   } catch (err) {
-    h5.close();
+    await h5.close();
     throw err;
   }
 }

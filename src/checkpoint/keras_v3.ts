@@ -33,9 +33,10 @@ const natural = (a: string, b: string): number => a.localeCompare(b, "en", { num
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** True when the file has Keras 3's `vars` groups (at the root or under `layers/`). */
-export function isKerasV3Layout(h5: H5File): boolean {
-  const root = h5.keys("/");
-  return root.includes("layers") ? h5.kind("/layers") === "group" : root.includes("vars") && h5.kind("/vars") === "group";
+export async function isKerasV3Layout(h5: H5File): Promise<boolean> {
+  const root = await h5.keys("/");
+  if (root.includes("layers")) return (await h5.kind("/layers")) === "group";
+  return root.includes("vars") && (await h5.kind("/vars")) === "group";
 }
 
 /** Keras's `naming.to_snake_case` for class names: `BatchNormalization` → `batch_normalization`. */
@@ -65,18 +66,18 @@ const VAR_NAMES: Record<string, VarNames> = {
 };
 
 /** The datasets of one `vars` group, in index order. */
-function varsOf(h5: H5File, group: string): string[] {
-  if (h5.kind(`${group}/vars`) !== "group") return [];
-  return h5.keys(`${group}/vars`).sort(natural);
+async function varsOf(h5: H5File, group: string): Promise<string[]> {
+  if ((await h5.kind(`${group}/vars`)) !== "group") return [];
+  return (await h5.keys(`${group}/vars`)).sort(natural);
 }
 
 /** Every `…/vars/<i>` under `group` (depth first, natural order), as h5 paths. */
-function walk(h5: H5File, group: string, out: string[], depth = 0): void {
+async function walk(h5: H5File, group: string, out: string[], depth = 0): Promise<void> {
   if (depth > 64) throw new GraftFormatError(h5.path, "groups nest deeper than 64 levels", { entry: group });
-  for (const v of varsOf(h5, group)) out.push(`${group}/vars/${v}`);
-  if (h5.kind(`${group}/layers`) !== "group") return;
-  for (const child of h5.keys(`${group}/layers`).sort(natural)) {
-    if (h5.kind(`${group}/layers/${child}`) === "group") walk(h5, `${group}/layers/${child}`, out, depth + 1);
+  for (const v of await varsOf(h5, group)) out.push(`${group}/vars/${v}`);
+  if ((await h5.kind(`${group}/layers`)) !== "group") return;
+  for (const child of (await h5.keys(`${group}/layers`)).sort(natural)) {
+    if ((await h5.kind(`${group}/layers/${child}`)) === "group") await walk(h5, `${group}/layers/${child}`, out, depth + 1);
   }
 }
 
@@ -108,17 +109,17 @@ function layerMap(config: unknown): Map<string, { name: string; vars?: string[] 
  * @returns the checkpoint, format "keras-v3"
  * @example
  * ```ts
- * const ck = kerasV3FromH5("m.weights.h5", await H5File.open("m.weights.h5"), undefined, {});
+ * const ck = await kerasV3FromH5("m.weights.h5", await H5File.open("m.weights.h5"), undefined, {});
  * ```
  */
-export function kerasV3FromH5(path: string, h5: H5File, config: unknown, extra: Record<string, unknown>, onClose?: () => void): Checkpoint {
+export async function kerasV3FromH5(path: string, h5: H5File, config: unknown, extra: Record<string, unknown>, onClose?: () => void): Promise<Checkpoint> {
   const paths: string[] = [];
-  walk(h5, "", paths);
+  await walk(h5, "", paths);
   const skipped: Record<string, number> = {};
-  for (const top of h5.keys("/")) {
-    if (top === "layers" || top === "vars" || h5.kind(`/${top}`) !== "group") continue;
+  for (const top of await h5.keys("/")) {
+    if (top === "layers" || top === "vars" || (await h5.kind(`/${top}`)) !== "group") continue;
     const n: string[] = [];
-    walk(h5, `/${top}`, n);
+    await walk(h5, `/${top}`, n);
     if (n.length) skipped[top] = n.length;
   }
   const names = config === undefined ? undefined : layerMap(config);
@@ -203,10 +204,10 @@ export async function openKerasV3(path: string, _opts: OpenOptions = {}): Promis
   if (head.readUInt32LE(0) !== 0x04034b50) {
     const h5 = await H5File.open(path);
     try {
-      if (!isKerasV3Layout(h5)) throw new GraftFormatError(path, "HDF5 file has no Keras 3 layers/…/vars groups; for a Keras 2 .h5 use openKerasH5");
-      return kerasV3FromH5(path, h5, undefined, {});
+      if (!(await isKerasV3Layout(h5))) throw new GraftFormatError(path, "HDF5 file has no Keras 3 layers/…/vars groups; for a Keras 2 .h5 use openKerasH5");
+      return await kerasV3FromH5(path, h5, undefined, {});
     } catch (err) {
-      h5.close();
+      await h5.close();
       throw err;
     }
   }
@@ -237,9 +238,9 @@ export async function openKerasV3(path: string, _opts: OpenOptions = {}): Promis
     const tmpDir = dir;
     dir = undefined;
     try {
-      return kerasV3FromH5(path, h5, config, extra, () => removed || cleanup(tmpDir));
+      return await kerasV3FromH5(path, h5, config, extra, () => removed || cleanup(tmpDir));
     } catch (err) {
-      h5.close();
+      await h5.close();
       if (!removed) cleanup(tmpDir);
       throw err;
     }
