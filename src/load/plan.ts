@@ -8,7 +8,7 @@ import type { Checkpoint } from "../checkpoint/types";
 import { Layout, pair, ruleFor, SourceEntry } from "./_candidates";
 import { choosePrefix, PrefixAction } from "./_prefix";
 import { matchStructure } from "./_structure";
-import { suggest, SuggestionCandidate } from "./_similarity";
+import { suggester, SuggestionCandidate } from "./_similarity";
 import { LayoutContext, layoutContext, LayoutRule } from "./layouts";
 import { applyRename, ignoredReason, ModelWeight, modelWeights, tfjsKeyCandidates, tfjsKeysOf, torchNamesOf } from "./names";
 import { LoadOptions, resolveLoadOptions, ResolvedLoadOptions } from "./options";
@@ -246,7 +246,8 @@ export function buildPlan(model: tf.LayersModel, source: PlanSource, opts: Resol
     const shapes = rule.sourceShapes({ layer: w.layer, target: w.shape });
     return rule.torch.map((suffix, i) => ({ name: `${w.layer.name}.${suffix}`, shape: shapes[i] }));
   });
-  for (const e of restEntries) plan.unexpected.push({ source: e.original, shape: e.shape, suggestion: suggest(e.name, e.shape, candidates) });
+  const suggest = suggester(candidates, restEntries.length);
+  for (const e of restEntries) plan.unexpected.push({ source: e.original, shape: e.shape, suggestion: suggest(e.name, e.shape) });
   for (const w of restWeights) plan.missing.push({ target: w.target, shape: w.shape, expected: m.layout === "torch" ? torchNamesOf(w) : undefined });
   const noRule = restWeights.filter((w) => !ruleFor(w, m.layout)).map((w) => w.target);
   if (noRule.length > 0) {

@@ -108,3 +108,12 @@ test("unexpected entries get a 'did you mean' by name and shape", () => {
   assert.deepEqual(plan.missing.map((m) => m.target), ["bn1/moving_variance", "fc/kernel", "fc/bias"]);
   assert.deepEqual(plan.missing[1].expected, ["fc.weight"]);
 });
+
+test("planning stays fast on a large unrelated checkpoint (suggestions within a comparison budget)", () => {
+  const model = tiny(10);
+  const entries = Array.from({ length: 5000 }, (_, i) => info(`transformer.h.${i % 48}.mlp.c_fc${i}.weight`, [768, (i % 7) + 1]));
+  const plan = planLoad(model, { format: "safetensors", entries });
+  assert.equal(plan.unexpected.length, 5000);
+  assert.equal(plan.loaded.length, 0);
+  assert.equal(plan.missing.length, 7);
+});
