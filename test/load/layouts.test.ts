@@ -35,6 +35,11 @@ test("Conv1d OIW → Conv1D WIO matches torch", async () => {
   await check("conv1d", model, "conv.", /^transpose\(2,1,0\)$/);
 });
 
+test("Conv3d OIDHW → Conv3D DHWIO matches torch", async () => {
+  const model = tf.sequential({ layers: [tf.layers.conv3d({ name: "conv", filters: 3, kernelSize: 3, inputShape: [4, 5, 5, 2] })] });
+  await check("conv3d", model, "conv.", /^transpose\(2,3,4,1,0\)$/);
+});
+
 test("depthwise Conv2d (groups = C, multiplier 2) → DepthwiseConv2D matches torch", async () => {
   const model = tf.sequential({ layers: [tf.layers.depthwiseConv2d({ name: "dw", kernelSize: 3, depthMultiplier: 2, inputShape: [6, 6, 4] })] });
   await check("depthwise", model, "dw.", /transpose\(2,3,0,1\)/);
