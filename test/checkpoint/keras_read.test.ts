@@ -109,3 +109,20 @@ test("keras bad input: .keras without config.json, and with a corrupt weights me
   writeZip(corrupt, [{ name: "config.json", data: Buffer.from("{}") }, { name: "model.weights.h5", data: h5.subarray(0, 1000) }]);
   await assert.rejects(openKerasV3(corrupt, {}), (e: unknown) => isFormatError(/HDF5 cannot/)(e) && (e as GraftFormatError).file === `${corrupt}!model.weights.h5`);
 });
+
+test("keras: a corrupt file on which HDF5 loops forever is cut off with a GraftFormatError; the next file opens normally", async () => {
+  // keras_stall.weights.h5: a fuzz mutant of model.weights.h5 (one damaged attribute message);
+  // h5wasm never returns from describing /layers/my_custom/vars/1.
+  const stall = join(__dirname, "..", "fixtures", "keras_stall.weights.h5");
+  await assert.rejects(
+    (async () => {
+      const ck = await open(stall);
+      for (const e of ck.entries) await ck.readRaw(e.name);
+    })(),
+    isFormatError(/HDF5 stalled or aborted on this file: it is corrupt.*did not finish/, "/layers/my_custom/vars/1"),
+  );
+  const ck = await open(join(dir, "keras2_full.h5"));
+  const values = await Promise.all(ck.entries.map((e) => ck.readRaw(e.name))); // concurrent reads queue in order
+  assert.deepEqual(values.map((v) => v.shape), ck.entries.map((e) => e.shape));
+  await ck.close();
+});
