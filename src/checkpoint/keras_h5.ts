@@ -18,7 +18,18 @@ import { kerasCheckpoint, type KerasEntry } from "./_keras_checkpoint";
 import { isKerasV3Layout, kerasV3FromH5 } from "./keras_v3";
 import type { Checkpoint, OpenOptions } from "./types";
 
-/** Reads a (possibly chunked) Keras string-list attribute. */
+/**
+ * Reads a Keras string-list attribute, joining the chunks `name0`, `name1`, … Keras writes when
+ * the list is too large for one HDF5 object header.
+ * @param h5 the open file
+ * @param path the group
+ * @param name the attribute (`layer_names`, `weight_names`)
+ * @returns the strings, or undefined when neither form is present
+ * @example
+ * ```ts
+ * const layers = await kerasAttr(h5, "/model_weights", "layer_names"); // ["conv2d", "dense"]
+ * ```
+ */
 export async function kerasAttr(h5: H5File, path: string, name: string): Promise<string[] | undefined> {
   const whole = await h5.stringsAttr(path, name);
   if (whole) return whole;

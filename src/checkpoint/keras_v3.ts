@@ -32,14 +32,29 @@ import type { Checkpoint, OpenOptions } from "./types";
 const natural = (a: string, b: string): number => a.localeCompare(b, "en", { numeric: true });
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v); // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** True when the file has Keras 3's `vars` groups (at the root or under `layers/`). */
+/**
+ * True when the file has Keras 3's `vars` groups (at the root or under `layers/`).
+ * @example
+ * ```ts
+ * if (await isKerasV3Layout(h5)) console.log("Keras 3 .weights.h5");
+ * ```
+ */
 export async function isKerasV3Layout(h5: H5File): Promise<boolean> {
   const root = await h5.keys("/");
   if (root.includes("layers")) return (await h5.kind("/layers")) === "group";
   return root.includes("vars") && (await h5.kind("/vars")) === "group";
 }
 
-/** Keras's `naming.to_snake_case` for class names: `BatchNormalization` → `batch_normalization`. */
+/**
+ * Keras's `naming.to_snake_case`, which names the h5 group of each layer after its class.
+ * @param name a class name
+ * @returns its snake_case form
+ * @example
+ * ```ts
+ * assert.equal(toSnakeCase("BatchNormalization"), "batch_normalization");
+ * assert.equal(toSnakeCase("Conv2D"), "conv2d");
+ * ```
+ */
 export function toSnakeCase(name: string): string {
   return name
     .replace(/\W+/g, "")
