@@ -1,17 +1,5 @@
-/** Levenshtein distance and "did you mean" ranking for layer names. */
-
-/** Edit distance (insertions, deletions, substitutions each cost 1) between `a` and `b`. */
-export function _editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
+/** "Did you mean" ranking for layer names. */
+import { _editDistance } from "../_text/edit_distance";
 
 /**
  * The `count` names closest to `query`, best first. Glob and regex syntax is dropped from the

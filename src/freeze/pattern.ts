@@ -16,6 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { GraftPatternError } from "./errors";
+import { _globToRegExp } from "../_text/glob";
 import { _closest } from "./_edit_distance";
 import { _assertModel, _walk, type LayerNode } from "./_tree";
 
@@ -33,34 +34,9 @@ export type Pattern = string | RegExp | string[] | ((layer: tf.layers.Layer) => 
  * ```
  */
 export function globToRegExp(glob: string): RegExp {
-  let out = "";
-  let depth = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "\\" && i + 1 < glob.length) out += escape(glob[++i]);
-    else if (c === "*" && glob[i + 1] === "*") { out += ".*"; i++; }
-    else if (c === "*") out += "[^/]*";
-    else if (c === "?") out += "[^/]";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end < 0) { out += "\\["; continue; }
-      let body = glob.slice(i + 1, end);
-      const negated = body[0] === "!" || body[0] === "^";
-      if (negated) body = body.slice(1);
-      out += "[" + (negated ? "^" : "") + body.replace(/[\\\]^]/g, "\\$&") + "]";
-      i = end;
-    } else if (c === "{") { out += "(?:"; depth++; }
-    else if (c === "}" && depth > 0) { out += ")"; depth--; }
-    else if (c === "," && depth > 0) out += "|";
-    else out += escape(c);
-  }
-  if (depth > 0) throw new TypeError(`Cannot compile layer glob "${glob}": a "{" is not closed; write {a,b}`);
-  return new RegExp("^" + out + "$");
+  return _globToRegExp(glob, { separator: "/", what: "layer glob" });
 }
 
-function escape(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
 
 /** Pretty form of a pattern for messages. */
 export function _describe(pattern: Pattern): string {

@@ -1,12 +1,9 @@
 /** Private: the `skip` option's pattern over checkpoint names (glob, RegExp, list or predicate). */
+import { _globToRegExp } from "../_text/glob";
 
 /** Which checkpoint names to leave out: a glob (`fc.*`, `*.num_batches_tracked`), a RegExp, a list of those, or a predicate. */
 export type NamePattern = string | RegExp | ReadonlyArray<string | RegExp> | ((name: string) => boolean);
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*+/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
-}
 
 /** Compiles a {@link NamePattern} into a test; throws TypeError naming the bad value. */
 export function compileNamePattern(pattern: NamePattern | undefined, option = "skip"): (name: string) => boolean {
@@ -15,7 +12,7 @@ export function compileNamePattern(pattern: NamePattern | undefined, option = "s
   const parts = Array.isArray(pattern) ? pattern : [pattern as string | RegExp];
   const tests = parts.map((p) => {
     if (typeof p === "string") {
-      const re = globToRegExp(p);
+      const re = _globToRegExp(p, { what: `${option} glob` });
       return (name: string) => re.test(name);
     }
     if (p instanceof RegExp) {

@@ -1,22 +1,10 @@
 /** Private: name similarity for "did you mean" suggestions. */
-
-/** Levenshtein distance (two rows). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
+import { _editDistance } from "../_text/edit_distance";
 
 /** 1 for equal names, 0 for nothing in common. */
 export function similarity(a: string, b: string): number {
   const longest = Math.max(a.length, b.length);
-  return longest === 0 ? 1 : 1 - distance(a, b) / longest;
+  return longest === 0 ? 1 : 1 - _editDistance(a, b) / longest;
 }
 
 /** A candidate for a suggestion: its name and the shape it expects. */
