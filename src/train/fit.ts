@@ -81,7 +81,9 @@ function prefixGuard(cut: Cut): { callback: tf.CustomCallbackArgs; error(): Graf
 /** tfjs takes callback objects or plain hook records, not both in one list: make them all objects. */
 function asCallbacks(callbacks: tf.ModelFitArgs["callbacks"]): tf.CustomCallback[] {
   const list = (Array.isArray(callbacks) ? callbacks : callbacks ? [callbacks] : []) as unknown[];
-  return list.map((c) => (typeof (c as { setParams?: unknown }).setParams === "function"
+  // A duck-typed check is not enough: tfjs wraps a list whose first item is not a real callback
+  // instance as plain hook records, and wrapping a callback object again recurses forever.
+  return list.map((c) => (c instanceof tf.Callback || c instanceof tf.CustomCallback
     ? c : new tf.CustomCallback(c as tf.CustomCallbackArgs)) as tf.CustomCallback);
 }
 

@@ -123,3 +123,20 @@ test("a callback that unfreezes a backbone layer during a cached fit stops it wi
     (e: unknown) => e instanceof GraftCacheError && e.reason === "unfrozen-during-fit" && /"conv2d\w*" was unfrozen during the fit/.test(e.message));
   tf.dispose([x, y]);
 });
+
+test("a cached fit takes plain hook records and callback objects in one list, calling each once per epoch", async () => {
+  await ready();
+  const [model] = twin();
+  const { x, y } = data();
+  const plainEpochs: number[] = [];
+  const objectEpochs: number[] = [];
+  class Recorder extends tf.Callback {
+    override async onEpochEnd(epoch: number): Promise<void> { objectEpochs.push(epoch); }
+  }
+  await fit(model, x, y, {
+    epochs: 2, batchSize: 10, seed: 1, cacheFrozen: true, verbose: 0,
+    callbacks: [{ onEpochEnd: async (epoch: number) => { plainEpochs.push(epoch); } }, new Recorder()],
+  });
+  assert.deepEqual(plainEpochs, [0, 1]);
+  assert.deepEqual(objectEpochs, [0, 1]);
+});
