@@ -25,6 +25,7 @@ for (const [file, format] of [
   ["keras2_full.h5", "keras-h5"],
   ["keras2_weights.h5", "keras-h5"],
   ["small.h5", "keras-h5"],
+  ["big.h5", "keras-h5"],
   ["model.weights.h5", "keras-v3"],
   ["model_stored.keras", "keras-v3"],
   ["model_deflated.keras", "keras-v3"],
