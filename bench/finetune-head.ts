@@ -12,32 +12,16 @@ import * as path from "node:path";
 import { ready, tf } from "../src/train/engine";
 import { fit } from "../src/train/fit";
 import { resnet18 } from "../src/zoo";
+import { freeze } from "../src/freeze";
 
 const N = Number(process.env.GRAFT_BENCH_IMAGES ?? 512);
 const SIZE = Number(process.env.GRAFT_BENCH_SIZE ?? 96);
 const EPOCHS = Number(process.env.GRAFT_BENCH_EPOCHS ?? 5);
 const UNCACHED_EPOCHS = Number(process.env.GRAFT_BENCH_UNCACHED_EPOCHS ?? Math.min(EPOCHS, 3));
 
-/**
- * Freezes everything but the last layer the way graft's freeze does (src/freeze): trainable =
- * false, and a frozen BatchNormalization runs in inference mode (marked with the shared
- * symbol graft's freeze uses, which fit's cache checks for).
- */
-function freezeBackbone(model: tf.LayersModel): void {
-  const mark = Symbol.for("graft.freeze.batchNormCall");
-  for (const layer of model.layers.slice(0, -1)) {
-    layer.trainable = false;
-    if (layer.getClassName() !== "BatchNormalization") continue;
-    const l = layer as unknown as Record<symbol, unknown> & { call: (i: unknown, k: Record<string, unknown>) => unknown };
-    const base = Object.getPrototypeOf(l).call as typeof l.call;
-    l[mark] = null;
-    l.call = function (this: unknown, inputs, kwargs) { return base.call(this, inputs, { ...kwargs, training: false }); };
-  }
-}
-
 async function run(cacheFrozen: boolean, x: tf.Tensor, y: tf.Tensor, epochs: number): Promise<number[]> {
   const model = resnet18({ numClasses: 10, inputShape: [SIZE, SIZE, 3] });
-  freezeBackbone(model);
+  freeze(model, "!fc"); // the backbone: every layer but the head
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   const times: number[] = [];
   let t = performance.now();
