@@ -111,5 +111,8 @@ for (const [format, seeds] of Object.entries(FORMATS)) {
     assert.equal(done, CASES);
     assert.deepEqual(failures.slice(0, 5), [], `${failures.length} cases threw something other than GraftFormatError`);
     assert.ok(maxArrayBuffers < 256 * 2 ** 20, `array buffers reached ${(maxArrayBuffers / 2 ** 20).toFixed(0)} MiB`);
+    // The HDF5 worker's wasm heap lives in this process too: its peak RSS bounds everything.
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    assert.ok(maxRss < 1.5 * 2 ** 30, `process peak RSS reached ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
   });
 }
