@@ -29,6 +29,8 @@ import { kerasCheckpoint, type KerasEntry } from "./_keras_checkpoint";
 import { ZipReader } from "./_zip";
 import type { Checkpoint, OpenOptions } from "./types";
 
+/** Layer groups a Keras 3 file may hold (large language models have a few thousand). */
+const MAX_GROUPS = 100_000;
 const natural = (a: string, b: string): number => a.localeCompare(b, "en", { numeric: true });
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v); // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -87,12 +89,14 @@ async function varsOf(h5: H5File, group: string): Promise<string[]> {
 }
 
 /** Every `…/vars/<i>` under `group` (depth first, natural order), as h5 paths. */
-async function walk(h5: H5File, group: string, out: string[], depth = 0): Promise<void> {
+async function walk(h5: H5File, group: string, out: string[], depth = 0, budget = { groups: 0 }): Promise<void> {
+  // Hard links can make a group its own descendant: bound depth and the groups visited.
   if (depth > 64) throw new GraftFormatError(h5.path, "groups nest deeper than 64 levels", { entry: group });
+  if (++budget.groups > MAX_GROUPS) throw new GraftFormatError(h5.path, `more than ${MAX_GROUPS} layer groups; the file is corrupt or links groups in a cycle`, { entry: group });
   for (const v of await varsOf(h5, group)) out.push(`${group}/vars/${v}`);
   if ((await h5.kind(`${group}/layers`)) !== "group") return;
   for (const child of (await h5.keys(`${group}/layers`)).sort(natural)) {
-    if ((await h5.kind(`${group}/layers/${child}`)) === "group") await walk(h5, `${group}/layers/${child}`, out, depth + 1);
+    if ((await h5.kind(`${group}/layers/${child}`)) === "group") await walk(h5, `${group}/layers/${child}`, out, depth + 1, budget);
   }
 }
 
