@@ -96,6 +96,7 @@ test("keras bad input: not a Keras layout, a missing layer group, a missing weig
   await assert.rejects(openKerasH5(join(dir, "missing_weight.h5"), {}), isFormatError(/expected a dataset/, "/a/a/gone:0"));
   await assert.rejects(openKerasH5(join(dir, "complex.h5"), {}), isFormatError(/unsupported dataset type \(HDF5 type class 6 of 8 bytes\)/, "/c/c/w:0"));
   await assert.rejects(openKerasV3(join(dir, "keras2_full.h5"), {}), isFormatError(/no Keras 3 layers\/…\/vars groups/));
+  await assert.rejects(openKerasV3(join(dir, "cycle.weights.h5"), {}), isFormatError(/groups nest deeper than 64 levels/));
   const notH5 = join(tmp, "garbage.h5");
   writeFileSync(notH5, Buffer.from("\x89HDF\r\n\x1a\n" + "x".repeat(600), "latin1"));
   await assert.rejects(openKerasH5(notH5, {}), isFormatError(/HDF5 cannot/));
