@@ -1,3 +1,4 @@
+/** Reading checkpoints: open(path) sniffs the format and returns a lazy Checkpoint; one reader per format. */
 export * from "./types";
 export * from "./errors";
 export { open, sniffFormat } from "./open";
@@ -9,5 +10,4 @@ export { openSafetensors } from "./safetensors";
 export { openTfjs } from "./tfjs";
 export { openKerasH5 } from "./keras_h5";
 export { openKerasV3 } from "./keras_v3";
-export { dtypeSize, toTfjs } from "./_dtype";
-export { inspectCheckpoint, renderInspect, formatBytes, type CheckpointSummary } from "./inspect";
+export { inspectCheckpoint, renderInspect, type CheckpointSummary } from "./inspect";

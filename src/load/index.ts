@@ -1,11 +1,10 @@
 /** Loading checkpoints into tfjs models: names, layouts, the match plan, the report, atomic apply. */
 export * from "./load_weights";
-export * from "./plan";
+export { planLoad, type LoadPlan, type PlanSource, type PlannedLoad, type LoadWarning } from "./plan";
 export * from "./report";
 export * from "./errors";
-export * from "./options";
+export type { LoadOptions, NamePattern } from "./options";
 export { TORCH_LAYOUTS, TORCH_IGNORED, torchRule } from "./layouts";
 export type { LayoutRule, LayoutContext } from "./layouts";
-export { modelWeights, torchNamesOf, tfjsKeyCandidates, applyRename, KNOWN_PREFIXES } from "./names";
+export { modelWeights, torchNamesOf, tfjsKeyCandidates, KNOWN_PREFIXES } from "./names";
 export type { ModelWeight } from "./names";
-export { applyPlan } from "./apply";
