@@ -18,18 +18,27 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * Reads exactly `length` bytes at file `position` into `buf` from index `at`, or fails naming
- * what was cut short.
+ * what was cut short. `buf` may be a function returning the buffer, called again after every
+ * yield: a view of WebAssembly memory is replaced when the memory grows meanwhile.
  * @example
  * ```ts
  * const buf = new Uint8Array(8);
  * await readInto(fh, "m.pt", buf, 0, 0, 8, "header");
  * ```
  */
-export async function readInto(fh: FileHandle, file: string, buf: Uint8Array, at: number, position: number, length: number, what: string): Promise<void> {
+export async function readInto(
+  fh: FileHandle,
+  file: string,
+  buf: Uint8Array | (() => Uint8Array),
+  at: number,
+  position: number,
+  length: number,
+  what: string,
+): Promise<void> {
   let done = 0;
   while (done < length) {
     if (done > 0) await yieldToEventLoop();
-    const n = readSync(fh.fd, buf, at + done, Math.min(length - done, READ_CHUNK), position + done);
+    const n = readSync(fh.fd, typeof buf === "function" ? buf() : buf, at + done, Math.min(length - done, READ_CHUNK), position + done);
     if (n === 0) {
       throw new GraftFormatError(file, `file truncated: ${what} needs ${length} bytes at offset ${position}, got ${done}`, {
         offset: position + done,

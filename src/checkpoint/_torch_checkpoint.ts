@@ -10,7 +10,7 @@ import { decodeRaw, dtypeSize, toTfjs } from "./_dtype";
 import { gatherStrided } from "./_strided";
 import type { Unwrapped } from "./_container";
 import type { StorageRef, TensorRef } from "./_pickle_globals";
-import type { Checkpoint, CheckpointFormat, RawTensor, TensorInfo } from "./types";
+import type { Checkpoint, CheckpointFormat, RawTensor, SourceDType, TensorInfo } from "./types";
 
 /** Where storages live and how to read them. */
 export interface StorageSource {
@@ -20,6 +20,28 @@ export interface StorageSource {
   read(storage: StorageRef, start: number, length: number): Promise<Uint8Array>;
   bigEndian: boolean;
   close(): Promise<void>;
+  /** Whether {@link readInto} can read this storage's bytes in place (stored, not compressed). */
+  readsInPlace?(storage: StorageRef): boolean;
+  /** Reads `length` bytes from byte `start` of a storage into the buffer `into()` returns (asked again after each yield). */
+  readInto?(storage: StorageRef, start: number, length: number, into: () => Uint8Array): Promise<void>;
+}
+
+/**
+ * The applier's fast path (not part of the public {@link Checkpoint} interface): a tensor's
+ * stored bytes read straight into memory the caller owns (e.g. the wasm heap), in row bands,
+ * with no intermediate array. Offered for contiguous little-endian tensors of stored members.
+ */
+export interface InPlaceReads {
+  /** The stored dtype and byte size of `name` when it can be read in place; else undefined. */
+  inPlace(name: string): { dtype: SourceDType; byteLength: number } | undefined;
+  /** Reads bytes [start, start + length) of tensor `name` into the buffer `into()` returns, from its index 0. */
+  readBytesInto(name: string, start: number, length: number, into: () => Uint8Array): Promise<void>;
+}
+
+/** Whether a checkpoint offers {@link InPlaceReads}. */
+export function hasInPlaceReads(ck: object): ck is InPlaceReads {
+  const c = ck as Partial<InPlaceReads>;
+  return typeof c.inPlace === "function" && typeof c.readBytesInto === "function";
 }
 
 /** How many times its storage's size a strided view may expand to. */
@@ -89,7 +111,7 @@ function planTensor(file: string, name: string, ref: TensorRef, src: StorageSour
  * const w = await ck.readRaw("fc.weight");
  * ```
  */
-export function torchCheckpoint(format: CheckpointFormat, file: string, found: Unwrapped, src: StorageSource): Checkpoint {
+export function torchCheckpoint(format: CheckpointFormat, file: string, found: Unwrapped, src: StorageSource): Checkpoint & InPlaceReads {
   const plans = new Map<string, Plan>();
   for (const [name, ref] of found.tensors) {
     if (plans.has(name)) throw new GraftFormatError(file, `tensor name appears twice`, { entry: name });
@@ -114,7 +136,23 @@ export function torchCheckpoint(format: CheckpointFormat, file: string, found: U
     else bytes = gatherStrided(await src.read(p.ref.storage, p.first * size, (p.end - p.first) * size), p.ref.shape, p.ref.stride, size);
     return { dtype: p.ref.dtype, shape: p.info.shape.slice(), data: decodeRaw(bytes, p.ref.dtype, src.bigEndian) };
   };
+  const inPlace = (name: string): { dtype: SourceDType; byteLength: number } | undefined => {
+    const p = plans.get(name);
+    if (!p || !p.contiguous || (src.bigEndian && dtypeSize(p.ref.dtype) > 1) || !src.readInto || !src.readsInPlace?.(p.ref.storage)) return undefined;
+    return { dtype: p.ref.dtype, byteLength: p.info.byteLength };
+  };
+  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array): Promise<void> => {
+    if (closed) throw new GraftFormatError(file, "checkpoint is closed", { entry: name });
+    const p = get(name);
+    if (!inPlace(name)) throw new RangeError(`Cannot read ${name} in place: it is strided, big-endian or compressed; use readRaw`);
+    if (start < 0 || length < 0 || start + length > p.info.byteLength) {
+      throw new RangeError(`Cannot read bytes ${start}..${start + length} of ${name}: it holds ${p.info.byteLength}`);
+    }
+    await src.readInto!(p.ref.storage, p.first * dtypeSize(p.ref.dtype) + start, length, into);
+  };
   return {
+    inPlace,
+    readBytesInto,
     format,
     path: file,
     container: found.container,

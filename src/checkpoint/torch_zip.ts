@@ -6,7 +6,7 @@
  * Opening reads the central directory and `data.pkl` only; `read(name)` reads that tensor's bytes.
  */
 import { GraftFormatError } from "./errors";
-import { ZipReader } from "./_zip";
+import { readInto, ZipReader } from "./_zip";
 import { unpickle } from "./_pickle";
 import { PyGlobal, TORCH_DTYPES, type StorageRef } from "./_pickle_globals";
 import { unwrapContainer } from "./_container";
@@ -104,6 +104,12 @@ async function readIndex(zip: ZipReader, opts: OpenOptions): Promise<Checkpoint>
     bigEndian: byteorder === "big",
     storageBytes: (s) => zip.entry(dataName(s))!.uncompressedSize,
     read: (s, start, length) => zip.read(dataName(s), start, length),
+    readsInPlace: (s) => zip.entry(dataName(s))!.method === 0,
+    readInto: async (s, start, length, into) => {
+      const name = dataName(s);
+      const offset = await zip.dataOffset(name);
+      await readInto(zip.handle, file, into, 0, offset + start, length, name);
+    },
     close: () => zip.close(),
   });
 }

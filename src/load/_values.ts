@@ -42,8 +42,13 @@ export function transposeValues(
  * The same permutation on the fewest axes: size-1 axes dropped, and axes that stay adjacent
  * and in order merged. Every torch → tfjs kernel becomes [A, B] → [B, A] or [A, B, S] → [S, B, A]
  * (OIHW → HWIO is [O, I, H·W] → [H·W, I, O]; a depthwise (C, m, kh, kw) → (kh, kw, C, m) is 2-D).
+ * @returns the merged dims (input order) and the permutation over them.
+ * @example
+ * ```ts
+ * canonical([64, 3, 7, 7], [2, 3, 1, 0]); // [[64, 3, 49], [2, 1, 0]]
+ * ```
  */
-function canonical(shape: readonly number[], perm: readonly number[]): [number[], number[]] {
+export function canonical(shape: readonly number[], perm: readonly number[]): [number[], number[]] {
   const keep = perm.filter((a) => shape[a] !== 1);
   // Group runs of consecutive input axes that appear consecutively in the output.
   const groups: number[][] = [];

@@ -3,20 +3,24 @@
  * are ready are the model's variables assigned. A read or format error on the way disposes
  * what was converted and leaves every weight exactly as it was.
  *
- * Speed: a few reads are kept in flight so file I/O overlaps conversion; float32 sources take
- * the fast path (layout transform written straight into the tensor's memory, zero-copy assign).
+ * Speed: on the wasm backend, float32 weights stored contiguously in a torch file go through
+ * the in-place path (`_in_place.ts`: row bands read into one reused staging region of the wasm
+ * heap, transposed there by a SIMD kernel into the new tensor); the rest keep a few reads in
+ * flight and write their layout transform straight into the tensor's memory. Assigning is
+ * zero-copy (the variable takes the new tensor's data).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Checkpoint } from "../checkpoint/types";
 import { GraftError } from "../errors";
 import { sameShape } from "./_candidates";
 import { filledTensor } from "./_heap";
+import { InPlaceLoader, type InPlaceJob } from "./_in_place";
 import type { LoadPlan, PlannedLoad } from "./plan";
 
 /** Reads kept in flight at once. */
 const IN_FLIGHT = 4;
 
-type Source = Pick<Checkpoint, "read" | "readRaw" | "path">;
+type Source = Pick<Checkpoint, "read" | "readRaw" | "path"> & Partial<Pick<Checkpoint, "entries">>;
 
 function inconsistent(l: PlannedLoad, shapes: number[][]): GraftError {
   return new GraftError(
@@ -47,9 +51,13 @@ async function convertWithOps(l: PlannedLoad, ckpt: Source): Promise<tf.Tensor> 
   }
 }
 
-/** Where the time of an apply went (ms): wall time, of which converting (CPU) and assigning. */
+/**
+ * Where the time of an apply went (ms): wall time, of which the in-place path (reading and
+ * transposing in the wasm heap), converting on the general path (CPU), and assigning.
+ */
 export interface ApplyTimings {
   applyMs: number;
+  inPlaceMs?: number;
   convertMs: number;
   assignMs: number;
 }
@@ -88,26 +96,52 @@ export async function applyPlan(
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<ApplyTimings> {
   const started = performance.now();
-  const timings: ApplyTimings = { applyMs: 0, convertMs: 0, assignMs: 0 };
+  const timings: ApplyTimings = { applyMs: 0, inPlaceMs: 0, convertMs: 0, assignMs: 0 };
   const total = plan.loaded.reduce((a, l) => a + l.bytes, 0);
   let done = 0;
   const ready: (tf.Tensor | undefined)[] = new Array(plan.loaded.length);
+  const disposeReady = () => tf.dispose(ready.filter((t): t is tf.Tensor => t !== undefined));
+  // The in-place path first, one weight after another (they share one staging region).
+  const inPlace = ckpt.entries ? InPlaceLoader.create(ckpt as Pick<Checkpoint, "entries">) : undefined;
+  const jobs = new Map<number, InPlaceJob>();
+  plan.loaded.forEach((l, i) => {
+    const job = inPlace?.plan(l);
+    if (job) jobs.set(i, job);
+  });
+  if (inPlace && jobs.size > 0) {
+    const start = performance.now();
+    try {
+      inPlace.prepare([...jobs.values()]);
+      for (const [i, job] of jobs) {
+        ready[i] = await inPlace.load(job);
+        done += job.load.bytes;
+        onProgress?.(done, total);
+      }
+    } catch (err) {
+      disposeReady();
+      throw err;
+    } finally {
+      inPlace.dispose();
+    }
+    timings.inPlaceMs = performance.now() - start;
+  }
+  const rest = plan.loaded.map((_, i) => i).filter((i) => !jobs.has(i));
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
-    while (!failed && next < plan.loaded.length) {
-      const i = next++;
+    while (!failed && next < rest.length) {
+      const i = rest[next++];
       const l = plan.loaded[i];
       ready[i] = await convertOne(l, ckpt, timings);
       done += l.bytes;
       onProgress?.(done, total);
     }
   };
-  const workers = Array.from({ length: Math.min(IN_FLIGHT, plan.loaded.length) }, worker);
+  const workers = Array.from({ length: Math.min(IN_FLIGHT, rest.length) }, worker);
   const results = await Promise.allSettled(workers.map((w) => w.catch((err) => { failed = true; throw err; })));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) {
-    tf.dispose(ready.filter((t): t is tf.Tensor => t !== undefined));
+    disposeReady();
     throw failure.reason;
   }
   // Every tensor is converted and checked: assigning cannot fail on shape or dtype now.

@@ -32,6 +32,12 @@ export interface LayoutRule {
   /** Why this layer cannot take torch weights at all (config), if so. */
   incompatible?(ctx: LayoutContext): string | undefined;
   convert(xs: tf.Tensor[], ctx: LayoutContext): tf.Tensor;
+  /**
+   * The conversion as one transpose of the single source viewed as `shape` (the applier's
+   * in-place path: read in row bands, transposed in the wasm heap); absent for rules that
+   * combine or reorder sources.
+   */
+  permutation?(sources: number[][], ctx: LayoutContext): { shape: number[]; perm: number[] };
   /** The same conversion on float32 values, written into `out` (the applier's fast path); absent where only `convert` exists. */
   values?(xs: Float32Array[], shapes: number[][], ctx: LayoutContext, out: Float32Array): void;
 }
@@ -49,6 +55,7 @@ function transposeRule(layers: string[], weight: string, axes: number[], inverse
     shape: (s) => (r(s) ? perm(s[0], axes) : undefined),
     sourceShapes: (ctx) => [perm(ctx.target, inverse)],
     convert: (xs) => tf.transpose(xs[0], axes),
+    permutation: (s) => ({ shape: s[0], perm: axes }),
     values: (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], axes, out),
   };
 }
@@ -62,6 +69,7 @@ function identityRule(layers: string[], weight: string, torchName: string): Layo
     shape: (s) => s[0],
     sourceShapes: (ctx) => [ctx.target],
     convert: (xs) => xs[0],
+    permutation: (s) => ({ shape: s[0], perm: s[0].map((_, i) => i) }),
     values: (xs, _s, _ctx, out) => out.set(xs[0]),
   };
 }
@@ -83,6 +91,11 @@ const denseKernel: LayoutRule = {
     const [h, wd, c] = ctx.flattenedFrom;
     const out = w.shape[0];
     return tf.reshape(tf.transpose(tf.reshape(w, [out, c, h, wd]), [2, 3, 1, 0]), [h * wd * c, out]);
+  },
+  permutation: (s, ctx) => {
+    if (!ctx.flattenedFrom) return { shape: s[0], perm: [1, 0] };
+    const [h, wd, c] = ctx.flattenedFrom;
+    return { shape: [s[0][0], c, h, wd], perm: [2, 3, 1, 0] };
   },
   values: (xs, s, ctx, out) => {
     if (!ctx.flattenedFrom) return void transposeValues(xs[0], s[0], [1, 0], out);
@@ -109,6 +122,10 @@ const depthwiseKernel: LayoutRule = {
     const m = ctx.target[3];
     return tf.transpose(tf.reshape(xs[0], [cm / m, m, kh, kw]), [2, 3, 0, 1]);
   },
+  permutation: (s, ctx) => {
+    const [cm, , kh, kw] = s[0];
+    return { shape: [cm / ctx.target[3], ctx.target[3], kh, kw], perm: [2, 3, 0, 1] };
+  },
   values: (xs, s, ctx, out) => {
     const [cm, , kh, kw] = s[0];
     const m = ctx.target[3];
@@ -129,6 +146,7 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
     shape: (s) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
     sourceShapes: (ctx) => [[ctx.target[1], ctx.target[0]]],
     convert: (xs) => tf.transpose(reorder(xs[0], 0), [1, 0]),
+    permutation: order ? undefined : (s) => ({ shape: s[0], perm: [1, 0] }),
     values: order ? undefined : (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], [1, 0], out),
   });
   const biasRule: LayoutRule =
