@@ -184,7 +184,7 @@ async function readJsonMember(zip: ZipReader, path: string, member: string, requ
 }
 
 /** Copies a zip member to `dest` (stored members in 16 MiB pieces, deflated ones inflated whole). */
-async function extract(zip: ZipReader, member: string, dest: string): Promise<void> {
+async function extract(zip: ZipReader, member: string, dest: string, onProgress?: OpenOptions["onProgress"]): Promise<void> {
   const entry = zip.entry(member)!;
   const out = await fsOpen(dest, "w");
   try {
@@ -192,6 +192,7 @@ async function extract(zip: ZipReader, member: string, dest: string): Promise<vo
     for (let at = 0; at < entry.uncompressedSize; at += step) {
       const part = await zip.read(member, at, Math.min(step, entry.uncompressedSize - at));
       await out.write(part, 0, part.length, at);
+      onProgress?.(at + part.length, entry.uncompressedSize);
     }
   } finally {
     await out.close();
@@ -201,7 +202,7 @@ async function extract(zip: ZipReader, member: string, dest: string): Promise<vo
 /**
  * Opens a Keras 3 checkpoint lazily: a `.keras` archive or a `.weights.h5` file.
  * @param path the file
- * @param _opts unused
+ * @param opts `onProgress` reports the copy of a `.keras` archive's weights out of the zip
  * @returns the {@link Checkpoint} (format "keras-v3"); metadata: `layer_names` (from config.json),
  *   `class_name`, `keras_version` (metadata.json), `h5_paths` ({entry: dataset}), `skipped`
  * @example
@@ -211,7 +212,7 @@ async function extract(zip: ZipReader, member: string, dest: string): Promise<vo
  * await ck.close();
  * ```
  */
-export async function openKerasV3(path: string, _opts: OpenOptions = {}): Promise<Checkpoint> {
+export async function openKerasV3(path: string, opts: OpenOptions = {}): Promise<Checkpoint> {
   const fh = await fsOpen(path, "r");
   let head: Buffer;
   try {
@@ -239,7 +240,7 @@ export async function openKerasV3(path: string, _opts: OpenOptions = {}): Promis
     const meta = await readJsonMember(zip, path, "metadata.json", false);
     dir = mkdtempSync(join(tmpdir(), "graft-keras-"));
     const tmp = join(dir, "model.weights.h5");
-    await extract(zip, member, tmp);
+    await extract(zip, member, tmp, opts.onProgress);
     const h5 = await H5File.open(tmp, `${path}!${member}`);
     const cleanup = (d: string): void => rmSync(d, { recursive: true, force: true });
     let removed = false;
