@@ -11,7 +11,7 @@ import { createCellExecutor, toCellError, type CellError, type CellExecutor } fr
 import { History, type HistoryRequest } from "./history";
 import { isComplete } from "./is_complete";
 import { kernelLog, setOutputTarget, type IopubSend } from "./output";
-import { preludeSource } from "./prelude";
+import { preludeSource, PRELUDE_NAMES } from "./prelude";
 import { PACKAGE_ROOT } from "./resolve";
 import { splitMagics } from "./magics/parse";
 import { MagicRegistry, type MagicContext } from "./magics/registry";
@@ -19,6 +19,9 @@ import { UsageError } from "./magics/usage";
 import { defaultMagics } from "./magics/all";
 
 const pkg = require(path.join(PACKAGE_ROOT, "package.json")) as { version: string };
+
+/** A cell that mentions graft or a prelude name needs the prelude cell first. */
+const PRELUDE_USE = new RegExp(`\\b(graft|${PRELUDE_NAMES.join("|")})\\b`);
 
 /** execute_reply content. */
 type ExecuteReply = Record<string, unknown> & { status: "ok" | "error" | "aborted"; execution_count: number };
@@ -42,11 +45,34 @@ export class GraftKernel {
     this.prelude = Promise.resolve();
   }
 
-  /** Runs the hidden prelude (once, before the first cell). */
+  /**
+   * The prelude, in two steps. At start: graft is loaded and its tfjs backend made ready (fast).
+   * The prelude cell, which gives cells graft's names and types, costs the TypeScript compiler
+   * seconds (tfjs's declarations), so it runs before the first cell that uses one of those
+   * names, or as soon as the kernel is idle — a first cell like `1 + 1` does not wait for it.
+   */
   startPrelude(): Promise<void> {
-    const sink: IopubSend = () => {};
-    setOutputTarget(sink);
+    setOutputTarget(() => {});
     this.prelude = (async () => {
+      try {
+        await require(PACKAGE_ROOT).ready?.();
+      } catch (err) {
+        this.preludeError = toCellError(err);
+        kernelLog(`graft failed to load: ${this.preludeError.ename}: ${this.preludeError.evalue}`);
+      }
+      this.pruneGuards();
+    })();
+    this.scheduleTypes(1000);
+    return this.prelude;
+  }
+
+  private types: Promise<void> | undefined;
+
+  /** Runs the prelude cell once (names and types of graft in scope). */
+  private ensureTypes(): Promise<void> {
+    return (this.types ??= (async () => {
+      await this.prelude;
+      setOutputTarget(() => {});
       try {
         const out = await this.executor.run(preludeSource());
         if (!out.ok) this.preludeError = out.error;
@@ -55,8 +81,16 @@ export class GraftKernel {
       }
       this.pruneGuards();
       if (this.preludeError) kernelLog(`prelude failed: ${this.preludeError.ename}: ${this.preludeError.evalue}`);
-    })();
-    return this.prelude;
+    })());
+  }
+
+  /** Runs the prelude cell after `ms` if no cell is running then (it blocks the thread while compiling). */
+  private scheduleTypes(ms: number): void {
+    if (this.types) return;
+    setTimeout(() => {
+      if (this.running) this.scheduleTypes(ms);
+      else this.ensureTypes();
+    }, ms).unref();
   }
 
   kernelInfo(): Record<string, unknown> {
@@ -93,6 +127,7 @@ export class GraftKernel {
 
   async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
     await this.prelude;
+    if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
     const silent = !!req.silent;
     const store = req.store_history ?? !silent;
     if (store) this.count += 1;
@@ -142,10 +177,12 @@ export class GraftKernel {
       this.pruneGuards();
       this.running = false;
       this.currentRejection = undefined;
+      this.scheduleTypes(100);
     }
   }
 
   complete(code: string, cursor: number): Record<string, unknown> {
+    this.scheduleTypes(0);
     const magic = this.magics.complete(code, cursor);
     if (magic) return { status: "ok", ...magic, metadata: {} };
     const masked = splitMagics(code, this.magics, { lenient: true }).masked;
@@ -159,6 +196,7 @@ export class GraftKernel {
   }
 
   inspect(code: string, cursor: number): Record<string, unknown> {
+    this.scheduleTypes(0);
     const help = this.magics.inspect(code, cursor);
     if (help) return { status: "ok", found: true, data: { "text/plain": help }, metadata: {} };
     const masked = splitMagics(code, this.magics, { lenient: true }).masked;
