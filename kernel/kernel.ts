@@ -156,7 +156,9 @@ export class GraftKernel {
     this.currentRejection = (r) => rejected.push(r);
     this.running = true;
     try {
-      const cell = splitMagics(req.code, this.magics);
+      // IPython's `name?` opens the pager like `%help name`.
+      const asked = /^\s*%?([A-Za-z_$][\w$.]*)\?\s*$/.exec(req.code);
+      const cell = splitMagics(asked ? `%help ${asked[1]}` : req.code, this.magics);
       const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics };
       const outcome = await this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked));
       if (rejected.length && outcome.ok) return fail(toCellError(rejected[0]));

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CLI, KERNEL_MAIN, ensureBuilt } from "../kernel/_build";
+import { CLI, KERNEL_MAIN, ROOT, ensureBuilt } from "../kernel/_build";
 
 const graft = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 
@@ -52,4 +52,19 @@ test("graft run and graft inspect say which file is missing", () => {
   const i = graft("inspect", "/nonexistent/w.pt");
   assert.equal(i.status, 1);
   assert.match(i.stderr, /Cannot inspect \/nonexistent\/w\.pt: no such file/);
+});
+
+test("graft inspect FILE [--json] lists a real PyTorch checkpoint's tensors", () => {
+  const dir = path.join(ROOT, "test", ".fixtures", "kernel");
+  const script = path.join(ROOT, "test", "fixtures", "make_kernel_fixtures.py");
+  const file = path.join(dir, "mlp.pt");
+  if (!fs.existsSync(file) || fs.statSync(file).mtimeMs < fs.statSync(script).mtimeMs) spawnSync("/usr/bin/python3", [script, dir]);
+  const j = graft("inspect", file, "--json");
+  assert.equal(j.status, 0, j.stderr);
+  const s = JSON.parse(j.stdout);
+  assert.equal(s.format, "torch-zip");
+  assert.deepEqual(s.entries.map((e: { name: string; shape: number[] }) => [e.name, e.shape]), [["fc1.weight", [3, 4]], ["fc1.bias", [3]], ["fc2.weight", [2, 3]], ["fc2.bias", [2]]]);
+  const t = graft("inspect", file);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /fc1\.weight\s+\[3, 4\]\s+float32/);
 });

@@ -72,6 +72,8 @@ test("magics: %lsmagic, %engine, %help, completion, one-line usage errors", asyn
   const help = await k.execute("%help load_weights");
   assert.equal(help.reply.content.payload[0].source, "page");
   assert.match(help.reply.content.payload[0].data["text/plain"], /^%load_weights FILE \[into MODEL\]/);
+  const q = await k.execute("load_weights?");
+  assert.match(q.reply.content.payload[0].data["text/plain"], /^%load_weights FILE/);
   const c = await k.request("complete_request", { code: "%lo", cursor_pos: 3 });
   assert.deepEqual(c.reply.content.matches, ["%load_weights"]);
   const bad = await k.execute("%frobnicate 1");
