@@ -110,19 +110,12 @@ export async function applyPlan(
   });
   if (inPlace && jobs.size > 0) {
     const start = performance.now();
-    try {
-      inPlace.prepare([...jobs.values()]);
-      for (const [i, job] of jobs) {
-        ready[i] = await inPlace.load(job);
-        done += job.load.bytes;
-        onProgress?.(done, total);
-      }
-    } catch (err) {
-      disposeReady();
-      throw err;
-    } finally {
-      inPlace.dispose();
-    }
+    const order = [...jobs.keys()];
+    const tensors = await inPlace.run(order.map((i) => jobs.get(i) as InPlaceJob), (job) => {
+      done += job.load.bytes;
+      onProgress?.(done, total);
+    });
+    order.forEach((i, k) => (ready[i] = tensors[k]));
     timings.inPlaceMs = performance.now() - start;
   }
   const rest = plan.loaded.map((_, i) => i).filter((i) => !jobs.has(i));
