@@ -5,15 +5,15 @@
  * model.load_state_dict, timed inside Python. One run prints every figure, ratio and target.
  *
  * Targets (issue 4): loadWeights ≤ 1.5 × raw read, ≤ 1.0 × PyTorch's load + load_state_dict.
- * Each figure is the best (minimum) of REPEATS warm runs, the median beside it (the file is in
- * the page cache for all three). Minima are compared because on a shared 2-core machine the
- * other processes' load only ever adds time; the medians show how much.
+ * Each figure is the best (minimum) of REPEATS runs, with the median and the first run in the
+ * process beside it (the file is in the page cache for all three). Minima are compared because
+ * on a shared 2-core machine the other processes' load only ever adds time; the medians show
+ * how much; the first runs show both sides without memory reused from a previous run.
  *
  * Where the time goes (printed per model): opening reads the index (data.pkl) only; then every
- * tensor is read (the reader's positional reads, about one raw read of the file), converted
- * (OIHW → HWIO and (out, in) → (in, out) transposes in row bands, written straight into the
- * wasm heap: a second memory pass PyTorch does not need, since its layout is the file's), and
- * assigned (zero-copy). Reading + one transposed write is the floor, ≈ 2× a raw read.
+ * weight's bytes are read in row bands into one staging region of the wasm heap and transposed
+ * from there into the new tensor by a SIMD kernel (OIHW → HWIO, (out, in) → (in, out): a second
+ * memory pass PyTorch does not need, since its layout is the file's), then assigned (zero-copy).
  *
  * Run: node --import tsx bench/apply.ts [resnet50|vgg16 …]   (REPEATS=n to change the count)
  */
@@ -36,16 +36,19 @@ const BUILDERS: Record<string, () => tf.LayersModel> = {
   vgg16: () => zoo.vgg16(),
 };
 
-/** Best and median of a list of seconds. */
+/** Best, median and first (the first run in a fresh process, file in the page cache) of a list of seconds. */
 interface Figure {
   best: number;
   median: number;
+  first: number;
 }
 const figure = (xs: number[]): Figure => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+  return { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], first: xs[0] };
 };
-const ms = (f: Figure): string => `${(f.best * 1000).toFixed(0).padStart(6)} ms (median ${(f.median * 1000).toFixed(0)} ms)`;
+const n = (x: number): string => (x * 1000).toFixed(0).padStart(6);
+const ms = (f: Figure): string => `${n(f.best)} ${n(f.median)} ${n(f.first)}`;
+const ratio = (a: Figure, b: Figure, k: keyof Figure): string => (a[k] / b[k]).toFixed(2).padStart(5) + "×";
 
 async function timeRaw(file: string): Promise<Figure> {
   const times: number[] = [];
@@ -88,7 +91,8 @@ async function main(): Promise<void> {
   const archs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(BUILDERS);
   execFileSync(PYTHON, [SCRIPT, "make", DIR], { stdio: "inherit" });
   await ready();
-  console.log(`bench/apply — engine ${engine().backend}; best of ${REPEATS} warm runs (median in brackets); PyTorch with 1 thread`);
+  console.log(`bench/apply — engine ${engine().backend}; ${REPEATS} runs per figure (best, median, first run in a fresh process; ms); PyTorch with 1 thread`);
+  console.log("targets (issue 4): graft ≤ 1.5 × fs.readFile, ≤ 1.0 × torch.load + load_state_dict; judged on the best runs");
   let pass = true;
   for (const arch of archs) {
     const file = path.join(DIR, `${arch}.pth`);
@@ -99,16 +103,22 @@ async function main(): Promise<void> {
     const torch = timeTorch(arch);
     const vsRaw = load.seconds.best / raw.best;
     const vsTorch = load.seconds.best / torch.apply.best;
-    const ok = vsRaw <= 1.5 && vsTorch <= 1.0;
-    pass &&= ok;
-    console.log(`\n${arch} (${mb.toFixed(0)} MB, coverage ${load.coverage})`);
-    console.log(`  graft loadWeights (open → plan → convert → assign) ${ms(load.seconds)}`);
+    pass &&= vsRaw <= 1.5 && vsTorch <= 1.0;
+    const rawFirst = { ...raw, first: raw.best }; // readFile has no cold-process figure here: the page cache is warm for all
+    console.log(`\n${arch} (${mb.toFixed(0)} MB, coverage ${load.coverage})                   best median  first`);
+    console.log(`  graft loadWeights (open → plan → read/convert → assign)  ${ms(load.seconds)}`);
     console.log(`    last run: ${load.timings}`);
-    console.log(`  fs.readFile of the same file                       ${ms(raw)}   ratio ${vsRaw.toFixed(2)}× (target ≤ 1.5×)`);
-    console.log(`  torch.load + load_state_dict                       ${ms(torch.apply)}   ratio ${vsTorch.toFixed(2)}× (target ≤ 1.0×)`);
-    console.log(`    of which torch.load                              ${ms(torch.load)}`);
-    console.log(`  ${ok ? "meets both targets" : "MISSES a target"}`);
+    console.log(`  fs.readFile of the same file                            ${ms(rawFirst).replace(/\s+\d+$/, "      -")}`);
+    console.log(`  torch.load + load_state_dict                            ${ms(torch.apply)}`);
+    console.log(`    of which torch.load                                   ${ms(torch.load)}`);
+    console.log(`  graft / fs.readFile     ${ratio(load.seconds, raw, "best")} best, ${ratio(load.seconds, raw, "median")} median   target ≤ 1.5×  ${vsRaw <= 1.5 ? "met" : "NOT met"}`);
+    console.log(
+      `  graft / torch           ${ratio(load.seconds, torch.apply, "best")} best, ${ratio(load.seconds, torch.apply, "median")} median, ` +
+        `${ratio(load.seconds, torch.apply, "first")} first   target ≤ 1.0×  ${vsTorch <= 1.0 ? "met" : "NOT met"}`,
+    );
   }
+  console.log("\nPyTorch's warm runs reuse memory its allocator freed in the previous run (glibc keeps freed chunks below its");
+  console.log("mmap threshold); graft's reuse the wasm heap the previous weights were freed to. The first-run column has neither.");
   console.log(`\n${pass ? "all targets met" : "some targets missed"}`);
 }
 
