@@ -1,6 +1,7 @@
 /** Magics are thin shells over graft's public functions; these helpers reach them and the model. */
 import { PACKAGE_ROOT } from "../resolve";
 import { UsageError } from "./usage";
+import { _splitGlobList } from "../../src/_text/glob";
 import type { MagicContext } from "./registry";
 
 /**
@@ -43,9 +44,10 @@ export function resolveModel(ctx: MagicContext, name: string | undefined, magic:
   throw new UsageError(`${magic}: several models (${models.join(", ")}); name one, e.g. "${magic} … on ${models[0]}"`);
 }
 
-/** `/re/flags` → RegExp; `a,b` → ["a", "b"]; else the glob string itself. */
+/** `/re/flags` → RegExp; `a,b` → ["a", "b"] (commas inside `{a,b}` stay); else the glob string itself. */
 export function toPattern(text: string): string | RegExp | string[] {
   const re = /^\/(.+)\/([gimsuy]*)$/.exec(text);
   if (re) return new RegExp(re[1], re[2]);
-  return text.includes(",") ? text.split(",").filter(Boolean) : text;
+  const parts = _splitGlobList(text);
+  return parts.length > 1 ? parts : text;
 }

@@ -10,7 +10,7 @@ function shell(name: "freeze" | "unfreeze", verb: string): MagicSpec {
     kind: "line",
     summary:
       `${verb} the layers whose names match PATTERN (a glob like "layer1.*", /regex/, or a,b,c) and shows the parameter counts.\n` +
-      "Recompile the model afterwards (model.compile) before fitting.",
+      "A compiled model trains the new set at its next fit (no recompile needed); frozen BatchNorm runs in inference mode.",
     args: { positional: [{ name: "PATTERN" }], keyword: [{ word: "on", name: "MODEL" }] },
     run(args, ctx) {
       const model = resolveModel(ctx, args.model as string | undefined, `%${name}`);

@@ -1,7 +1,12 @@
 /** `%load_weights FILE [into MODEL] …`: graft.loadWeights, showing its LoadReport. */
 import type { MagicSpec } from "./registry";
 import { UsageError } from "./usage";
+import fs from "node:fs";
 import { graftFunction, resolveModel, toPattern } from "./_graft";
+import { progressBar } from "../../src/display/progress";
+
+/** Files above this size get a progress bar while they load. */
+const PROGRESS_ABOVE_BYTES = 16 * 1048576;
 
 export const loadWeights: MagicSpec = {
   name: "load_weights",
@@ -30,8 +35,16 @@ export const loadWeights: MagicSpec = {
     const skips = ((args.skip as string[]) ?? []).map(toPattern).flat();
     const opts: Record<string, unknown> = { strict: !!args.strict, dryRun: !!args.dryRun };
     if (rename.length) opts.rename = rename;
-    if (skips.length) opts.skip = skips.length === 1 ? skips[0] : skips.map(String);
+    if (skips.length) opts.skip = skips.length === 1 ? skips[0] : skips;
+    const file = String(args.file);
+    const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    const progress = !args.dryRun && size > PROGRESS_ABOVE_BYTES ? progressBar(`loading ${file}`) : undefined;
+    if (progress) opts.onProgress = progress;
     const load = graftFunction<(m: unknown, f: string, o: object) => Promise<unknown>>("loadWeights", "src/load");
-    return await load(model, String(args.file), opts);
+    try {
+      return await load(model, file, opts);
+    } finally {
+      progress?.done();
+    }
   },
 };

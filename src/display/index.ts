@@ -1,3 +1,4 @@
 export * from "./bridge";
 export * from "./mime";
 export * from "./display";
+export * from "./progress";

@@ -77,6 +77,7 @@ test("02-transfer-fashion-mnist: transfer beats training from scratch by at leas
 test("03-torchvision: the zoo resnet18 reproduces torch's logits and counts what torch counts", async () => {
   const r = await executed("03-torchvision");
   assert.match(r.text, /loaded 102\/102 tensors, 100\.0 % of parameters/);
+  assert.match(r.text, /loading data\/generated\/resnet18\.pth: 4[45] MB in [\d.]+ s/, "the progress bar's final state");
   assert.ok(number(r.text, /relative ([\d.e+-]+)\)/) <= 1e-4);
   const torchCounts = JSON.parse(execFileSync("/usr/bin/python3", ["-c", `
 import json, torchvision
