@@ -4,6 +4,8 @@ import { UsageError } from "./usage";
 import fs from "node:fs";
 import { graftFunction, resolveModel, toPattern } from "./_graft";
 import { progressBar } from "../../src/display/progress";
+import { display } from "../../src/display/display";
+import { load as loadFigure, type LoadReportLike } from "../../src/plot/load";
 
 /** Files above this size get a progress bar while they load. */
 const PROGRESS_ABOVE_BYTES = 16 * 1048576;
@@ -13,7 +15,7 @@ export const loadWeights: MagicSpec = {
   kind: "line",
   summary:
     "Loads a checkpoint (PyTorch .pt/.pth, safetensors, Keras .h5/.keras, tfjs model.json, .npz) into a model and shows the report of what\n" +
-    "loaded, what is missing, unexpected or mismatched. --dry-run plans without changing weights; --strict fails unless everything matches.",
+    "loaded, what is missing, unexpected or mismatched, with a chart of it per layer. --dry-run plans without changing weights; --strict fails unless everything matches.",
   args: {
     positional: [{ name: "FILE" }],
     keyword: [{ word: "into", name: "MODEL" }],
@@ -41,10 +43,15 @@ export const loadWeights: MagicSpec = {
     const progress = !args.dryRun && size > PROGRESS_ABOVE_BYTES ? progressBar(`loading ${file}`) : undefined;
     if (progress) opts.onProgress = progress;
     const load = graftFunction<(m: unknown, f: string, o: object) => Promise<unknown>>("loadWeights", "src/load");
+    let report: unknown;
     try {
-      return await load(model, file, opts);
+      report = await load(model, file, opts);
     } finally {
       progress?.done();
     }
+    if (args.dryRun) return report;
+    // The report, then its picture: where the weights went, layer by layer.
+    display(report);
+    return loadFigure(report as LoadReportLike);
   },
 };

@@ -5,3 +5,4 @@ export { toSVG } from "./svg";
 export { plotlyLibraryHTML, type PlotlyLibraryMode } from "./html";
 export * from "./loss";
 export * from "./loss_callback";
+export { load, type LoadReportLike } from "./load";

@@ -60,6 +60,7 @@ function number(text: string, re: RegExp): number {
 test("01-quickstart: loads 14 of 16 tensors, reports the head's shape mismatch, freezes the backbone, trains and saves", async () => {
   const r = await executed("01-quickstart");
   assert.match(r.text, /loaded 14\/16 tensors, 99\.3 % of parameters; 2 shape mismatches \(fc\.weight 5×64 vs 10×64, fc\.bias\)/);
+  assert.match(r.text, /105\.4 k of 106\.1 k parameters loaded from fashion_cnn_0-4\.pth\nnot loaded:\n  fc: 650 mismatched/, "the load chart");
   assert.match(r.text, /Froze 4 layers: conv1, bn1, conv2, bn2/);
   assert.equal(number(r.text, /Trainable params: ([\d,]+)/), 64 * 1568 + 64 + 64 * 10 + 10);
   assert.match(r.text, /\[ 'model\.json', 'weights\.bin' \]/);
