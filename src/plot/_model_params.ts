@@ -4,26 +4,17 @@
  * (`backbone/conv1` inside nested models).
  */
 import type * as tf from "@tensorflow/tfjs";
-import { countParams } from "../freeze";
+import { countParams, type LayerParams as FreezeLayerParams, type ParamCounts as FreezeParamCounts } from "../freeze";
 
-/** One layer's counts, as in `countParams(model).layers`, plus the weights' shapes. */
-export interface LayerParams {
-  name: string;
-  trainable: number;
-  frozen: number;
-  nonTrainable: number;
+/** One layer's counts, as in `countParams(model).layers` (`className` optional), plus the weights' shapes. */
+export type LayerParams = Omit<FreezeLayerParams, "className"> & {
+  className?: string;
   /** `kernel [3,3,64,64]`-style lines; absent when only counts were given. */
   shapes?: string[];
-}
+};
 
-/** The counts object of DESIGN.md §2; `plot.params` accepts it in place of a model. */
-export interface ParamCounts {
-  trainable: number;
-  frozen: number;
-  nonTrainable: number;
-  total: number;
-  layers: LayerParams[];
-}
+/** The counts object of DESIGN.md §2 (`countParams`); `plot.params` accepts it in place of a model. */
+export type ParamCounts = Omit<FreezeParamCounts, "layers"> & { layers: LayerParams[] };
 
 interface Variable { name: string; originalName?: string; shape: number[] }
 interface LayerLike { name: string; layers?: LayerLike[]; weights: Variable[] }
