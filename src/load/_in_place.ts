@@ -25,7 +25,8 @@ interface WasmBackend {
 /**
  * File bytes read per band (whole source rows, at least 4 of them). Longer bands mean longer
  * contiguous runs in the transposed output: vgg16 loaded in ~500 ms with 4 MiB bands, ~410 ms
- * with 16 MiB, no better with 64 MiB.
+ * with 16 MiB, no better with 64 MiB. Measured again with the column-order kernel (resnet50
+ * ~55–60 ms with 16 MiB, ~61–67 ms with 1–4 MiB bands): still the best.
  */
 const BAND_BYTES = 16 << 20;
 
@@ -55,8 +56,9 @@ interface Band {
  * Loads planned weights through the in-place path; create with {@link InPlaceLoader.create}.
  * Reads are synchronous and not overlapped with the transposes: reading the next band on the
  * thread pool into a second staging slot while this one is transposed was measured slower here
- * (resnet50 ~100–120 vs ~90 ms, vgg16 ~480–510 vs ~430–460 ms on 2 shared cores): the copy
- * from the page cache and the transpose compete for the same memory bandwidth.
+ * (resnet50 ~100–120 vs ~90 ms, vgg16 ~480–510 vs ~430–460 ms on 2 shared cores; with the
+ * column-order kernel ~87–113 vs ~54–61 ms for resnet50): the copy from the page cache and the
+ * transpose compete for the same memory bandwidth.
  * @example
  * ```ts
  * const loader = InPlaceLoader.create(ckpt);
