@@ -8,6 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { GraftFormatError } from "./errors";
 import { decodeRaw, dtypeSize, toTfjs } from "./_dtype";
 import { gatherStrided } from "./_strided";
+import { heapTensor } from "./_wasm_heap";
 import type { Unwrapped } from "./_container";
 import type { StorageRef, TensorRef } from "./_pickle_globals";
 import type { Checkpoint, CheckpointFormat, RawTensor, SourceDType, TensorInfo } from "./types";
@@ -159,7 +160,15 @@ export function torchCheckpoint(format: CheckpointFormat, file: string, found: U
     entries: [...plans.values()].map((p) => p.info),
     metadata: found.metadata,
     readRaw,
-    read: async (name: string): Promise<tf.Tensor> => toTfjs(await readRaw(name), file, name),
+    read: async (name: string): Promise<tf.Tensor> => {
+      const stored = inPlace(name);
+      if (stored?.dtype === "float32") {
+        const shape = get(name).info.shape;
+        const t = await heapTensor(shape, stored.byteLength, (into) => readBytesInto(name, 0, stored.byteLength, into));
+        if (t) return t;
+      }
+      return toTfjs(await readRaw(name), file, name);
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -13,6 +13,7 @@
  * the data offset comes from the local header (`offset + 30 + name_len + local_extra_len`),
  * never from the central directory's extra length. CRCs are not checked (tensors are sliced).
  */
+import { readvSync } from "node:fs";
 import { open as fsOpen, type FileHandle } from "node:fs/promises";
 import { constants as zlibConstants, inflateRawSync } from "node:zlib";
 import { GraftFormatError } from "./errors";
@@ -40,6 +41,8 @@ const LOCAL_SIG = 0x04034b50;
 const MAX_CENTRAL_DIRECTORY = 1 << 30;
 /** Local extra-field bytes a combined header+data read allows for (torch's padding is < 64 + 4). */
 const LOCAL_EXTRA_GUESS = 128;
+/** Largest member read in one combined header+data system call (longer reads yield to the event loop in pieces). */
+const COMBINED_READ_MAX = 16 << 20;
 
 function u64(view: DataView, at: number, file: string, what: string): number {
   const v = view.getBigUint64(at, true);
@@ -71,21 +74,25 @@ export class ZipReader {
   /** Opens `path` and reads its central directory (nothing else). */
   static async open(path: string): Promise<ZipReader> {
     const fh = await fsOpen(path, "r");
+    let size: number;
     try {
-      const size = (await fh.stat()).size;
-      const zip = new ZipReader(path, fh, size);
-      await zip.readCentralDirectory();
-      return zip;
+      size = (await fh.stat()).size;
     } catch (err) {
       await fh.close();
       throw err;
     }
+    return ZipReader.fromHandle(path, fh, size);
   }
 
-  /** Opens a zip over an already open handle (the caller keeps ownership of closing it). */
+  /** Reads the central directory over an already open handle of `size` bytes, which the reader now owns: {@link close} closes it, and so does a failure here. */
   static async fromHandle(path: string, fh: FileHandle, size: number): Promise<ZipReader> {
     const zip = new ZipReader(path, fh, size);
-    await zip.readCentralDirectory();
+    try {
+      await zip.readCentralDirectory();
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
     return zip;
   }
 
@@ -288,6 +295,34 @@ export class ZipReader {
     }
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
     return start === 0 && len === out.length ? bytes : bytes.slice(start, start + len);
+  }
+
+  /**
+   * Reads bytes [start, start + length) of a stored member into the buffer `into()` returns
+   * (asked again after each yield). When the member's local header has not been read yet and
+   * `start` is 0, header and data come in one `readv`: the data is guessed to begin where
+   * torch's writer puts it (the first 64-byte boundary after a 4-byte padding field), and the
+   * header read alongside says whether it does; when it doesn't, the data is read again from
+   * where the header says. One system call per tensor instead of two: ~1.5 ms of resnet50's ~25.
+   */
+  async readStoredInto(name: string, start: number, length: number, into: () => Uint8Array): Promise<void> {
+    const entry = this.require(name);
+    if (entry.method !== 0) throw new RangeError(`Cannot read ${name} in place: it is deflated`);
+    if (start < 0 || length < 0 || start + length > entry.uncompressedSize) {
+      throw new GraftFormatError(this.path, `range ${start}+${length} is outside the member's ${entry.uncompressedSize} bytes`, { entry: name });
+    }
+    const lho = entry.localHeaderOffset;
+    const guess = Math.ceil((lho + 30 + Buffer.byteLength(name) + 4) / 64) * 64;
+    if (!this.dataOffsets.has(name) && start === 0 && length > 0 && length <= COMBINED_READ_MAX && guess + length <= this.size) {
+      const header = Buffer.allocUnsafe(guess - lho);
+      const got = readvSync(this.handle.fd, [header, into().subarray(0, length)], lho);
+      if (got >= 30) {
+        const offset = this.localHeader(entry, header.subarray(0, 30));
+        if (offset === guess && got === header.length + length) return;
+      }
+    }
+    const offset = await this.dataOffset(name);
+    await readInto(this.handle, this.path, into, 0, offset + start, length, name);
   }
 
   /**

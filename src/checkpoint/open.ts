@@ -5,7 +5,7 @@
  * u64 length + `{` → safetensors; JSON → tfjs `model.json` (`weightsManifest`) or a sharded
  * safetensors index (`weight_map`).
  */
-import { open as fsOpen } from "node:fs/promises";
+import { open as fsOpen, type FileHandle } from "node:fs/promises";
 import { GraftFormatError } from "./errors";
 import { ZipReader, readExactly } from "./_zip";
 import { torchZipFromReader } from "./torch_zip";
@@ -61,8 +61,8 @@ function sniffBytes(head: Uint8Array, size: number): CheckpointFormat | "zip" | 
 }
 
 /** The zip's format from its member names; the reader is returned open for torch-zip and npz. */
-async function sniffZip(path: string): Promise<{ format: CheckpointFormat; zip?: ZipReader }> {
-  const zip = await ZipReader.open(path);
+async function sniffZip(path: string, fh: FileHandle, size: number): Promise<{ format: CheckpointFormat; zip?: ZipReader }> {
+  const zip = await ZipReader.fromHandle(path, fh, size);
   const names = zip.names;
   if (names.some((n) => /(^|\/)data\.pkl$/.test(n))) return { format: "torch-zip", zip };
   await zip.close();
@@ -110,11 +110,13 @@ async function sniff(path: string): Promise<{ format: CheckpointFormat; zip?: Zi
   try {
     size = (await fh.stat()).size;
     head = await readExactly(fh, path, 0, Math.min(size, 16), "file signature");
-  } finally {
+  } catch (err) {
     await fh.close();
+    throw err;
   }
   const kind = sniffBytes(head, size);
-  if (kind === "zip") return sniffZip(path);
+  if (kind === "zip") return sniffZip(path, fh, size); // the zip reader keeps the handle (one open per checkpoint)
+  await fh.close();
   if (kind === "json") return { format: await sniffJson(path, size) };
   if (kind) return { format: kind };
   const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");

@@ -1,13 +1,17 @@
 /**
  * safetensors (huggingface/safetensors; DESIGN.md §3): `u64 N | N bytes JSON header | data`.
  * Opening reads and validates only the header (see _safetensors_header.ts); `read(name)` reads
- * that tensor's byte range with one positioned `fs.read`. A `*.safetensors.index.json` (sharded
- * checkpoints) is handed to safetensors_sharded.ts.
+ * that tensor's byte range with one positioned read — for float32 on the wasm backend straight
+ * into the new tensor's memory (_wasm_heap.ts), which is also how loadWeights' in-place path reads
+ * it. A `*.safetensors.index.json` (sharded checkpoints) is handed to safetensors_sharded.ts.
  */
 import { open as fsOpen } from "node:fs/promises";
 import type * as tf from "@tensorflow/tfjs";
 import { GraftFormatError } from "./errors";
 import { toTfjs } from "./_dtype";
+import { readInto } from "./_file_read";
+import type { InPlaceReads } from "./_torch_checkpoint";
+import { heapTensor } from "./_wasm_heap";
 import { openSafetensorsFile, readSafetensorsEntry } from "./_safetensors_file";
 import { openSafetensorsIndex } from "./safetensors_sharded";
 import type { Checkpoint, OpenOptions, RawTensor } from "./types";
@@ -42,7 +46,7 @@ async function isIndexJson(path: string): Promise<boolean> {
  * await ck.close();
  * ```
  */
-export async function openSafetensors(path: string, _opts: OpenOptions = {}): Promise<Checkpoint> {
+export async function openSafetensors(path: string, _opts: OpenOptions = {}): Promise<Checkpoint & Partial<InPlaceReads>> {
   if (await isIndexJson(path)) return openSafetensorsIndex(path);
   const file = await openSafetensorsFile(path);
   const byName = new Map(file.header.entries.map((e) => [e.name, e]));
@@ -53,13 +57,31 @@ export async function openSafetensors(path: string, _opts: OpenOptions = {}): Pr
     if (closed) throw new GraftFormatError(path, "checkpoint is closed; open it again to read", { entry: name });
     return readSafetensorsEntry(file, e);
   };
+  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array): Promise<void> => {
+    const e = byName.get(name);
+    if (!e) throw new GraftFormatError(path, `no tensor named "${name}"`, { entry: name });
+    if (closed) throw new GraftFormatError(path, "checkpoint is closed; open it again to read", { entry: name });
+    if (start < 0 || length < 0 || start + length > e.byteLength) {
+      throw new RangeError(`Cannot read bytes ${start}..${start + length} of ${name}: it holds ${e.byteLength}`);
+    }
+    await readInto(file.handle, path, into, 0, e.offset + start, length, name);
+  };
   return {
     format: "safetensors",
     path,
     entries: file.header.entries.map(({ name, shape, dtype, byteLength }) => ({ name, shape: shape.slice(), dtype, byteLength })),
     metadata: { ...file.header.metadata },
     readRaw,
-    read: async (name: string): Promise<tf.Tensor> => toTfjs(await readRaw(name), path, name),
+    read: async (name: string): Promise<tf.Tensor> => {
+      const e = byName.get(name);
+      const t = e?.dtype === "float32" && !closed ? await heapTensor(e.shape, e.byteLength, (into) => readBytesInto(name, 0, e.byteLength, into)) : undefined;
+      return t ?? toTfjs(await readRaw(name), path, name);
+    },
+    inPlace: (name: string) => {
+      const e = byName.get(name);
+      return e && { dtype: e.dtype, byteLength: e.byteLength };
+    },
+    readBytesInto,
     close: async () => {
       if (!closed) await file.handle.close();
       closed = true;

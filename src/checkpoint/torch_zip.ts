@@ -3,10 +3,12 @@
  * DESIGN.md §3): one top folder holding `data.pkl` (protocol 2), `byteorder` (absent = little),
  * `version` or `.data/version`, optional `.format_version` / `.storage_alignment` /
  * `.data/serialization_id`, and each storage's raw bytes in `data/<key>`.
- * Opening reads the central directory and `data.pkl` only; `read(name)` reads that tensor's bytes.
+ * Opening reads the central directory and `data.pkl` only; `read(name)` reads that tensor's bytes
+ * (a contiguous float32 tensor on the wasm backend straight into the new tensor's memory, header
+ * and data in one system call: `ZipReader.readStoredInto`).
  */
 import { GraftFormatError } from "./errors";
-import { readInto, ZipReader } from "./_zip";
+import { ZipReader } from "./_zip";
 import { unpickle } from "./_pickle";
 import { PyGlobal, TORCH_DTYPES, type StorageRef } from "./_pickle_globals";
 import { unwrapContainer } from "./_container";
@@ -105,11 +107,7 @@ async function readIndex(zip: ZipReader, opts: OpenOptions): Promise<Checkpoint>
     storageBytes: (s) => zip.entry(dataName(s))!.uncompressedSize,
     read: (s, start, length) => zip.read(dataName(s), start, length),
     readsInPlace: (s) => zip.entry(dataName(s))!.method === 0,
-    readInto: async (s, start, length, into) => {
-      const name = dataName(s);
-      const offset = await zip.dataOffset(name);
-      await readInto(zip.handle, file, into, 0, offset + start, length, name);
-    },
+    readInto: (s, start, length, into) => zip.readStoredInto(dataName(s), start, length, into),
     close: () => zip.close(),
   });
 }

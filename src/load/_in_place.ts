@@ -10,17 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { hasInPlaceReads, type InPlaceReads } from "../checkpoint/_torch_checkpoint";
+import { wasmHeap, type WasmHeap } from "../checkpoint/_wasm_heap";
 import type { Checkpoint } from "../checkpoint/types";
 import { sameShape } from "./_candidates";
 import { canonical } from "./_values";
 import { type HeapTranspose, reverse3InHeap, wasmTranspose } from "./_wasm_transpose";
 import type { PlannedLoad } from "./plan";
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array; HEAP32: Int32Array; asm?: { memory?: unknown } };
-}
 
 /**
  * File bytes read per band (whole source rows, at least 4 of them). Longer bands mean longer
@@ -70,7 +65,7 @@ export class InPlaceLoader {
   private readonly shapes = new Map<string, number[]>();
 
   private constructor(
-    private readonly backend: WasmBackend,
+    private readonly heap: WasmHeap,
     private readonly kernels: HeapTranspose,
     private readonly ckpt: InPlaceReads,
     entries: Checkpoint["entries"],
@@ -80,12 +75,10 @@ export class InPlaceLoader {
 
   /** A loader when the backend is wasm (with SIMD) and the checkpoint reads in place; else undefined. */
   static create(ckpt: Pick<Checkpoint, "entries">): InPlaceLoader | undefined {
-    if (tf.getBackend() !== "wasm" || !hasInPlaceReads(ckpt) || !Array.isArray(ckpt.entries)) return undefined;
-    const backend = tf.backend() as unknown as Partial<WasmBackend>;
-    const memory = backend.wasm?.asm?.memory;
-    if (typeof backend.makeOutput !== "function" || !backend.dataIdMap || !(memory instanceof WebAssembly.Memory)) return undefined;
-    const kernels = wasmTranspose(memory);
-    return kernels ? new InPlaceLoader(backend as WasmBackend, kernels, ckpt, ckpt.entries) : undefined;
+    if (!hasInPlaceReads(ckpt) || !Array.isArray(ckpt.entries)) return undefined;
+    const heap = wasmHeap();
+    const kernels = heap && wasmTranspose(heap.memory);
+    return heap && kernels ? new InPlaceLoader(heap, kernels, ckpt, ckpt.entries) : undefined;
   }
 
   /** The job for `l` when it can be loaded in place; else undefined (the general path takes it). */
@@ -122,16 +115,16 @@ export class InPlaceLoader {
     try {
       // Everything is allocated before the first read: the heap does not grow under a read in flight.
       for (const j of jobs) {
-        const info = this.backend.makeOutput(j.load.shape, "float32");
-        made.push(tf.engine().makeTensorFromTensorInfo(info));
-        outs.push(this.offset(info));
+        const { tensor, ptr } = this.heap.alloc(j.load.shape);
+        made.push(tensor);
+        outs.push(ptr);
       }
       const floats = jobs.reduce((m, j) => (j.copy ? m : Math.max(m, j.bandRows * j.B * j.S)), 0);
-      const staging = floats > 0 ? tf.engine().makeTensorFromTensorInfo(this.backend.makeOutput([floats], "float32")) : undefined;
+      const staging = floats > 0 ? this.heap.alloc([floats]) : undefined;
       try {
-        await this.readAll(jobs, outs, staging ? this.offset(staging) : 0, onDone);
+        await this.readAll(jobs, outs, staging?.ptr ?? 0, onDone);
       } finally {
-        staging?.dispose();
+        staging?.tensor.dispose();
       }
       return made;
     } catch (err) {
@@ -141,21 +134,15 @@ export class InPlaceLoader {
   }
 
   private async readAll(jobs: InPlaceJob[], outs: number[], stage: number, onDone?: (job: InPlaceJob) => void): Promise<void> {
-    const wasm = this.backend.wasm;
+    const heap = this.heap;
     for (const band of bandsOf(jobs)) {
       const job = jobs[band.job];
       const ptr = job.copy ? outs[band.job] : stage;
       // The view is asked for again after each yield of the read (a growing heap replaces it).
-      await this.ckpt.readBytesInto(job.name, band.start, band.len, () => wasm.HEAPU8.subarray(ptr, ptr + band.len));
-      if (!job.copy) reverse3InHeap(this.kernels, wasm.HEAP32, stage, outs[band.job], band.a0, band.rows, job.A, job.B, job.S);
+      await this.ckpt.readBytesInto(job.name, band.start, band.len, () => heap.bytes().subarray(ptr, ptr + band.len));
+      if (!job.copy) reverse3InHeap(this.kernels, heap.int32(), stage, outs[band.job], band.a0, band.rows, job.A, job.B, job.S);
       if (band.last) onDone?.(job);
     }
-  }
-
-  private offset(info: tf.TensorInfo | tf.Tensor): number {
-    const data = this.backend.dataIdMap.get(info.dataId);
-    if (!data) throw new Error("wasm backend lost a tensor it just made");
-    return data.memoryOffset;
   }
 }
 
