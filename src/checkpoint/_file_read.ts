@@ -8,7 +8,7 @@
  * `torch.load`; pieces keep each block of the event loop to a few milliseconds.
  */
 import { readSync } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
+import { open as fsOpen, type FileHandle } from "node:fs/promises";
 import { GraftFormatError } from "./errors";
 
 /** Bytes read per synchronous call before yielding to the event loop. */
@@ -60,4 +60,29 @@ export async function readExactly(fh: FileHandle, file: string, position: number
   const buf: Uint8Array = Buffer.allocUnsafeSlow(length);
   await readInto(fh, file, buf, 0, position, length, what);
   return buf;
+}
+
+/**
+ * Reads and parses a JSON file of at most `maxBytes`, or fails naming the file and `what` it
+ * should be (too large, unreadable, not JSON).
+ * @example
+ * ```ts
+ * const manifest = await readJsonFile("model.json", 100 << 20, "model.json");
+ * ```
+ */
+export async function readJsonFile(file: string, maxBytes: number, what: string): Promise<unknown> {
+  const fh = await fsOpen(file, "r");
+  let text: string;
+  try {
+    const size = (await fh.stat()).size;
+    if (size > maxBytes) throw new GraftFormatError(file, `${what} of ${size} bytes is over graft's ${maxBytes}-byte limit`);
+    text = new TextDecoder().decode(await readExactly(fh, file, 0, size, what));
+  } finally {
+    await fh.close();
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new GraftFormatError(file, `${what} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -5,9 +5,8 @@
  * `{dtype: uint8|uint16, scale, min}` (finite numbers) or `{dtype: float16}` on float32 weights.
  * Byte sizes are computed with checked arithmetic before anything is read.
  */
-import { open as fsOpen } from "node:fs/promises";
 import { GraftFormatError } from "./errors";
-import { readExactly } from "./_zip";
+import { readJsonFile } from "./_file_read";
 
 /** One weight of a manifest group, validated, with its size in the shards. */
 export interface ManifestWeight {
@@ -87,21 +86,7 @@ function layerNames(topology: unknown): string[] | undefined {
  * ```
  */
 export async function readManifest(file: string): Promise<{ groups: ManifestGroup[]; metadata: Record<string, unknown> }> {
-  const fh = await fsOpen(file, "r");
-  let text: string;
-  try {
-    const size = (await fh.stat()).size;
-    if (size > MAX_MODEL_JSON) throw new GraftFormatError(file, `model.json of ${size} bytes is over graft's ${MAX_MODEL_JSON}-byte limit`);
-    text = new TextDecoder().decode(await readExactly(fh, file, 0, size, "model.json"));
-  } finally {
-    await fh.close();
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new GraftFormatError(file, `model.json is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  const json = await readJsonFile(file, MAX_MODEL_JSON, "model.json");
   if (!isObject(json) || !Array.isArray(json.weightsManifest)) {
     throw new GraftFormatError(file, `model.json needs a "weightsManifest" array of {paths, weights} groups; is this a tfjs model.json?`);
   }

@@ -6,12 +6,11 @@
  * Entries come shard by shard (shard files sorted by name, `…-00001-of-0000N` first), each in
  * file order. A shard path may not leave the index's folder.
  */
-import { open as fsOpen } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { GraftFormatError } from "./errors";
 import { toTfjs } from "./_dtype";
-import { readExactly } from "./_zip";
+import { readJsonFile } from "./_file_read";
 import { openSafetensorsFile, readSafetensorsEntry, type SafetensorsFile } from "./_safetensors_file";
 import type { SafetensorsEntry } from "./_safetensors_header";
 import type { Checkpoint, RawTensor, TensorInfo } from "./types";
@@ -19,21 +18,7 @@ import type { Checkpoint, RawTensor, TensorInfo } from "./types";
 const MAX_INDEX_BYTES = 100 * 2 ** 20;
 
 async function readIndex(path: string): Promise<{ weightMap: Map<string, string>; metadata: Record<string, unknown> }> {
-  const fh = await fsOpen(path, "r");
-  let text: string;
-  try {
-    const size = (await fh.stat()).size;
-    if (size > MAX_INDEX_BYTES) throw new GraftFormatError(path, `safetensors index of ${size} bytes is over the ${MAX_INDEX_BYTES}-byte limit`);
-    text = new TextDecoder().decode(await readExactly(fh, path, 0, size, "safetensors index"));
-  } finally {
-    await fh.close();
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new GraftFormatError(path, `safetensors index is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  const json = await readJsonFile(path, MAX_INDEX_BYTES, "safetensors index");
   const obj = json as { weight_map?: unknown; metadata?: unknown };
   if (typeof obj !== "object" || obj === null || typeof obj.weight_map !== "object" || obj.weight_map === null || Array.isArray(obj.weight_map)) {
     throw new GraftFormatError(path, `a safetensors index needs a "weight_map" object {tensor name: shard file}`);

@@ -9,7 +9,7 @@
  * forward padding on top/left. Its output [Ci, KH, KW, Co] is transposed to HWIO.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Backend, Info, free, op, transpose } from "./_wasm_ops";
+import { Backend, Info, free, nhwcConv2DInfo, op, transpose } from "./_wasm_ops";
 
 /** The geometry both filter-gradient kernels share, from tfjs's own conv info. */
 export interface FilterGradGeometry {
@@ -62,13 +62,8 @@ export function correlate(backend: Backend, x: Info, dy: Info, g: FilterGradGeom
 function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as Backend;
   const { x, dy } = args.inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== "channelsLast") {
-    throw new Error(`wasm Conv2DBackpropFilter supports dataFormat NHWC only; got ${dataFormat}. Use channelsLast layers.`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, format);
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = nhwcConv2DInfo("Conv2DBackpropFilter", x.shape, attrs.filterShape, attrs);
   const corr = correlate(backend, x, dy, geometry(info));
   const dW = transpose(backend, corr, [1, 2, 0, 3]);
   free(backend, corr);

@@ -6,19 +6,15 @@
  * ([KH, KW, Ci, Co] → [KH, KW, Co, Ci]).
  */
 import * as tf from "@tensorflow/tfjs";
-import { Backend, Info, free, op, transpose } from "./_wasm_ops";
+import { Backend, Info, free, nhwcConv2DInfo, op, transpose } from "./_wasm_ops";
 import { axisPlan, cropTo, upsample } from "./_upsample";
 
 function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as Backend;
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== "channelsLast") {
-    throw new Error(`wasm Conv2DBackpropInput supports dataFormat NHWC only; got ${dataFormat}. Use channelsLast layers.`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, format);
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const inputShape = attrs.inputShape;
+  const info = nhwcConv2DInfo("Conv2DBackpropInput", inputShape, filter.shape, attrs);
   const [, H, W] = inputShape;
   const [KH, KW] = filter.shape;
   const up = upsample(backend, dy, info.strideHeight, info.strideWidth);

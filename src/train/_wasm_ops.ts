@@ -30,3 +30,25 @@ export function reshape(backend: Backend, x: Info, shape: number[]): Info {
 export function transpose(backend: Backend, x: Info, perm: number[]): Info {
   return op(backend, "Transpose", { x }, { perm });
 }
+
+/**
+ * tfjs's conv geometry for an NHWC convolution, or an error naming the kernel for NCHW (graft's
+ * wasm gradient kernels are channels-last only).
+ * @example
+ * ```ts
+ * const info = nhwcConv2DInfo("Conv2DBackpropFilter", x.shape, filterShape, attrs);
+ * ```
+ */
+export function nhwcConv2DInfo(
+  kernel: string,
+  inShape: number[],
+  filterShape: number[],
+  attrs: { strides: number | [number, number]; pad: tf.Conv2DBackpropFilterAttrs["pad"]; dataFormat: "NHWC" | "NCHW"; dimRoundingMode?: "floor" | "round" | "ceil" },
+): tf.backend_util.Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  if (format !== "channelsLast") {
+    throw new Error(`wasm ${kernel} supports dataFormat NHWC only; got ${attrs.dataFormat}. Use channelsLast layers.`);
+  }
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+}

@@ -8,21 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { open } from "../../src/checkpoint/open";
 import { GraftFormatError } from "../../src/checkpoint/errors";
 import { toTfjsValues } from "../../src/checkpoint/_dtype";
+import { mulberry32 } from "../../src/train/_seeded_random";
 
 interface Job { seeds: string[]; cases: number; seed: number; tmp: string }
 const job = workerData as Job;
 const seeds = job.seeds.map((f) => readFileSync(f));
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe];
 
@@ -50,7 +40,7 @@ function mutate(rand: () => number): Buffer {
 async function run(): Promise<void> {
   let maxArrayBuffers = 0;
   for (let i = 0; i < job.cases; i++) {
-    const rand = prng(job.seed * 1_000_003 + i);
+    const rand = mulberry32(job.seed * 1_000_003 + i);
     writeFileSync(job.tmp, mutate(rand));
     let outcome = "ok";
     try {

@@ -258,3 +258,19 @@ test("end to end: variableGrads of a small CNN with BatchNorm and depthwise conv
     assert.ok(err <= 1e-4, `gradient of ${name}: max relative error ${err}`);
   }
 });
+
+test("the wasm convolution gradients refuse NCHW with an error naming the kernel and the fix", async () => {
+  await ready();
+  const x = tf.zeros([1, 5, 5, 2]);
+  const dy = tf.zeros([1, 3, 3, 4]);
+  const w = tf.zeros([3, 3, 2, 4]);
+  assert.throws(
+    () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 1, pad: "valid", dataFormat: "NCHW", filterShape: [3, 3, 2, 4] }),
+    /wasm Conv2DBackpropFilter supports dataFormat NHWC only; got NCHW\. Use channelsLast layers\./,
+  );
+  assert.throws(
+    () => tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, { strides: 1, pad: "valid", dataFormat: "NCHW", inputShape: [1, 5, 5, 2] }),
+    /wasm Conv2DBackpropInput supports dataFormat NHWC only/,
+  );
+  tf.dispose([x, dy, w]);
+});
