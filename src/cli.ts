@@ -3,6 +3,7 @@
  * The `graft` command.
  *
  *   graft inspect FILE [--json]            what a checkpoint holds
+ *   graft inspect FILE --against MODEL_JSON  what loadWeights would do with it (exit 1 on problems)
  *   graft install [--user | --prefix DIR]  registers the Jupyter kernel "graft"
  *   graft run NOTEBOOK [--html OUT] [--output OUT.ipynb] [--timeout S]
  *   graft notebook [ARGS…]                 starts Jupyter (Lab or Notebook) with the kernel
@@ -12,6 +13,9 @@ import { parseArgs } from "node:util";
 
 const USAGE = `usage:
   graft inspect FILE [--json]              list a checkpoint's tensors (format, container, metadata)
+  graft inspect FILE --against MODEL_JSON [--json] [--strip-prefix auto|PREFIX|none] [--layout auto|torch|tfjs]
+                                           the load report for a tfjs model.json, nothing loaded;
+                                           exit 0 when every weight matches, 1 when not
   graft install [--user | --prefix DIR]    register the Jupyter kernel "graft" (TypeScript (graft))
   graft run NOTEBOOK [--html OUT.html] [--output OUT.ipynb] [--timeout SECONDS]
                                            execute a notebook headless with the graft kernel
@@ -58,10 +62,24 @@ function notebook(args: string[]): void {
 }
 
 async function inspect(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, against: { type: "string" }, "strip-prefix": { type: "string" }, layout: { type: "string" } },
+  });
   if (positionals.length !== 1) fail(`inspect needs one FILE, got ${positionals.length}\n${USAGE}`);
-  const { inspectFile } = require("./_cli_inspect") as typeof import("./_cli_inspect");
-  await inspectFile(positionals[0], { json: !!values.json });
+  if (values.against === undefined) {
+    if (values["strip-prefix"] !== undefined || values.layout !== undefined) fail("--strip-prefix and --layout go with --against MODEL_JSON");
+    const { inspectFile } = require("./_cli_inspect") as typeof import("./_cli_inspect");
+    return inspectFile(positionals[0], { json: !!values.json });
+  }
+  const { inspectAgainst, ModelJsonError } = require("./_cli_against") as typeof import("./_cli_against");
+  try {
+    process.exitCode = await inspectAgainst(positionals[0], values.against, { json: !!values.json, stripPrefix: values["strip-prefix"], layout: values.layout });
+  } catch (err) {
+    if (err instanceof ModelJsonError) fail(err.message);
+    throw err;
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
