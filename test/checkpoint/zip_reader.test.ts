@@ -1,7 +1,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { ZipReader } from "../../src/checkpoint/_zip";
@@ -105,7 +105,6 @@ import torch, sys
 torch.save({"a": torch.arange(100000, dtype=torch.float32)}, sys.argv[1])`, file]);
   const zip = await ZipReader.open(file);
   const name = zip.names.find((n) => n.endsWith("data/0"))!;
-  const { truncateSync } = await import("node:fs");
   truncateSync(file, zip.entry(name)!.localHeaderOffset + 1000);
   const into = new Uint8Array(400000);
   await assert.rejects(zip.readStoredInto(name, 0, 400000, () => into), (e: unknown) => e instanceof GraftFormatError && /truncated/.test(e.message) && e.message.includes(name));
