@@ -73,7 +73,7 @@ async function timeLoad(arch: string, file: string): Promise<{ seconds: Figure; 
     last = {
       coverage: report.coverage,
       summary: report.summary(),
-      timings: t ? `open ${t.openMs.toFixed(0)} ms, plan ${t.planMs.toFixed(0)} ms, read+convert+assign ${t.applyMs.toFixed(0)} ms (in place ${((t as { inPlaceMs?: number }).inPlaceMs ?? 0).toFixed(0)} ms, converting ${t.convertMs.toFixed(0)} ms, assigning ${t.assignMs.toFixed(0)} ms)` : "",
+      timings: t ? `open ${t.openMs.toFixed(0)} ms, plan ${t.planMs.toFixed(0)} ms, read+convert+assign ${t.applyMs.toFixed(0)} ms (in place ${(t.inPlaceMs ?? 0).toFixed(0)} ms with ${t.inPlaceShared ?? 0} weights on a second thread, converting ${t.convertMs.toFixed(0)} ms, assigning ${t.assignMs.toFixed(0)} ms)` : "",
     };
   }
   model.dispose();

@@ -25,6 +25,14 @@ export interface StorageSource {
   readsInPlace?(storage: StorageRef): boolean;
   /** Reads `length` bytes from byte `start` of a storage into the buffer `into()` returns (asked again after each yield). */
   readInto?(storage: StorageRef, start: number, length: number, into: () => Uint8Array): Promise<void>;
+  /** Where byte `start` of a stored storage lies: an open file descriptor and a file offset. */
+  locate?(storage: StorageRef, start: number): Promise<FileSpot>;
+}
+
+/** A place in an open file: its descriptor (valid until the checkpoint closes) and a byte offset. */
+export interface FileSpot {
+  fd: number;
+  position: number;
 }
 
 /**
@@ -37,6 +45,11 @@ export interface InPlaceReads {
   inPlace(name: string): { dtype: SourceDType; byteLength: number } | undefined;
   /** Reads bytes [start, start + length) of tensor `name` into the buffer `into()` returns, from its index 0. */
   readBytesInto(name: string, start: number, length: number, into: () => Uint8Array): Promise<void>;
+  /**
+   * Where an in-place tensor's first byte lies in the file, for a reader on another thread (the
+   * loader's transpose worker); undefined when the source can't say.
+   */
+  locate?(name: string): Promise<FileSpot | undefined>;
 }
 
 /** Whether a checkpoint offers {@link InPlaceReads}. */
@@ -151,9 +164,15 @@ export function torchCheckpoint(format: CheckpointFormat, file: string, found: U
     }
     await src.readInto!(p.ref.storage, p.first * dtypeSize(p.ref.dtype) + start, length, into);
   };
+  const locate = async (name: string): Promise<FileSpot | undefined> => {
+    const p = plans.get(name);
+    if (closed || !p || !inPlace(name) || !src.locate) return undefined;
+    return src.locate(p.ref.storage, p.first * dtypeSize(p.ref.dtype));
+  };
   return {
     inPlace,
     readBytesInto,
+    locate,
     format,
     path: file,
     container: found.container,

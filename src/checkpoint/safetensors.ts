@@ -82,6 +82,10 @@ export async function openSafetensors(path: string, _opts: OpenOptions = {}): Pr
       return e && { dtype: e.dtype, byteLength: e.byteLength };
     },
     readBytesInto,
+    locate: async (name: string) => {
+      const e = byName.get(name);
+      return e && !closed ? { fd: file.handle.fd, position: e.offset } : undefined;
+    },
     close: async () => {
       if (!closed) await file.handle.close();
       closed = true;

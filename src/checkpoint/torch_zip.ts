@@ -108,6 +108,7 @@ async function readIndex(zip: ZipReader, opts: OpenOptions): Promise<Checkpoint>
     read: (s, start, length) => zip.read(dataName(s), start, length),
     readsInPlace: (s) => zip.entry(dataName(s))!.method === 0,
     readInto: (s, start, length, into) => zip.readStoredInto(dataName(s), start, length, into),
+    locate: async (s, start) => ({ fd: zip.handle.fd, position: (await zip.dataOffset(dataName(s))) + start }),
     close: () => zip.close(),
   });
 }

@@ -6,7 +6,8 @@
  * of `_wasm_transpose.ts` straight into the new tensor's memory. Identity layouts are read
  * straight into the tensor. No JS array is allocated per weight, so no fresh pages are faulted
  * in for them; the new tensors come from the wasm heap, which reuses the memory of weights it
- * freed before.
+ * freed before. A second thread (`_transpose_helper.ts`) reads and transposes the weights it can
+ * take from the end of the list while this one works from the front.
  */
 import * as tf from "@tensorflow/tfjs";
 import { hasInPlaceReads, type InPlaceReads } from "../checkpoint/_torch_checkpoint";
@@ -14,6 +15,7 @@ import { wasmHeap, type WasmHeap } from "../checkpoint/_wasm_heap";
 import type { Checkpoint } from "../checkpoint/types";
 import { sameShape } from "./_candidates";
 import { canonical } from "./_values";
+import { type HelperJob, type HelperRun, TransposeHelper } from "./_transpose_helper";
 import { type HeapTranspose, reverse3InHeap, wasmTranspose } from "./_wasm_transpose";
 import type { PlannedLoad } from "./plan";
 
@@ -37,23 +39,13 @@ export interface InPlaceJob {
   bandRows: number;
 }
 
-/** One read: bytes [start, start + len) of a job's tensor, to its output (a copy) or a staging slot. */
-interface Band {
-  job: number;
-  a0: number;
-  rows: number;
-  start: number;
-  len: number;
-  last: boolean;
-}
-
 /**
  * Loads planned weights through the in-place path; create with {@link InPlaceLoader.create}.
- * Reads are synchronous and not overlapped with the transposes: reading the next band on the
- * thread pool into a second staging slot while this one is transposed was measured slower here
- * (resnet50 ~100–120 vs ~90 ms, vgg16 ~480–510 vs ~430–460 ms on 2 shared cores; with the
- * column-order kernel ~87–113 vs ~54–61 ms for resnet50): the copy from the page cache and the
- * transpose compete for the same memory bandwidth.
+ * This thread's reads are synchronous and not overlapped with its transposes: reading the next
+ * band on the thread pool while this one is transposed was measured slower (resnet50 ~87–113 vs
+ * ~54–61 ms). Giving whole weights to the helper's worker instead was measured faster (resnet50
+ * ~29–47 ms vs ~48–60 ms on 2 cores): two threads each read and transpose at about the speed
+ * one did alone, and copying a finished weight into the heap costs a third of that per byte.
  * @example
  * ```ts
  * const loader = InPlaceLoader.create(ckpt);
@@ -63,6 +55,8 @@ interface Band {
  */
 export class InPlaceLoader {
   private readonly shapes = new Map<string, number[]>();
+  /** Weights of the last {@link run} that the transpose helper's worker read and transposed. */
+  sharedJobs = 0;
 
   private constructor(
     private readonly heap: WasmHeap,
@@ -133,29 +127,77 @@ export class InPlaceLoader {
     }
   }
 
+  /**
+   * Reads every job into its output `outs[i]`. With the transpose helper, the worker takes the
+   * weights it can (from the back of the list) while this thread takes the rest from the front
+   * and copies the worker's finished ones in between its own bands.
+   */
   private async readAll(jobs: InPlaceJob[], outs: number[], stage: number, onDone?: (job: InPlaceJob) => void): Promise<void> {
-    const heap = this.heap;
-    for (const band of bandsOf(jobs)) {
-      const job = jobs[band.job];
-      const ptr = job.copy ? outs[band.job] : stage;
-      // The view is asked for again after each yield of the read (a growing heap replaces it).
-      await this.ckpt.readBytesInto(job.name, band.start, band.len, () => heap.bytes().subarray(ptr, ptr + band.len));
-      if (!job.copy) reverse3InHeap(this.kernels, heap.int32(), stage, outs[band.job], band.a0, band.rows, job.A, job.B, job.S);
-      if (band.last) onDone?.(job);
+    const { order, run } = await this.share(jobs);
+    this.sharedJobs = 0;
+    const redo: number[] = [];
+    const copy = (k: number, bytes: Uint8Array): void => {
+      const i = order[k];
+      this.heap.bytes().set(bytes.subarray(0, jobs[i].bytes), outs[i]);
+      onDone?.(jobs[i]);
+    };
+    const again = (k: number): void => void redo.push(k);
+    try {
+      let next = 0;
+      for (let k; (k = run ? run.claim() : next < order.length ? next++ : -1) >= 0; ) {
+        await this.readJob(jobs[order[k]], outs[order[k]], stage, () => run?.drain(copy, again));
+        onDone?.(jobs[order[k]]);
+      }
+      run?.finish(copy, again);
+      this.sharedJobs = run?.shared ?? 0;
+      for (const k of redo) {
+        await this.readJob(jobs[order[k]], outs[order[k]], stage);
+        onDone?.(jobs[order[k]]);
+      }
+    } catch (err) {
+      run?.abandon();
+      throw err;
     }
   }
-}
 
-/** The reads of every job, in order: one per copy, one per band of rows for a transpose. */
-function bandsOf(jobs: InPlaceJob[]): Band[] {
-  const bands: Band[] = [];
-  jobs.forEach((j, k) => {
-    if (j.copy) return void bands.push({ job: k, a0: 0, rows: j.A, start: 0, len: j.bytes, last: true });
-    const rowBytes = j.B * j.S * 4;
-    for (let a0 = 0; a0 < j.A; a0 += j.bandRows) {
-      const rows = Math.min(j.bandRows, j.A - a0);
-      bands.push({ job: k, a0, rows, start: a0 * rowBytes, len: rows * rowBytes, last: a0 + rows >= j.A });
+  /**
+   * The order jobs are taken in, and the helper's run when it can help: this thread's own jobs
+   * first (copies, which read straight into the tensor, and weights too big for the ring), then
+   * those the worker may take.
+   */
+  private async share(jobs: InPlaceJob[]): Promise<{ order: number[]; run?: HelperRun }> {
+    const all = jobs.map((_, i) => i);
+    const helper = jobs.length > 1 && this.ckpt.locate ? TransposeHelper.get() : undefined;
+    if (!helper) return { order: all };
+    const shared = (j: InPlaceJob): boolean => !j.copy && TransposeHelper.fits(j.bytes, j.B * j.S * 4);
+    const mine = all.filter((i) => !shared(jobs[i]));
+    const theirs = all.filter((i) => shared(jobs[i]));
+    const spots: HelperJob[] = [];
+    for (const i of theirs) {
+      const spot = await this.ckpt.locate!(jobs[i].name);
+      if (!spot) return { order: all };
+      const { A, B, S } = jobs[i];
+      spots.push({ ...spot, A, B, S });
     }
-  });
-  return bands;
+    const order = [...mine, ...theirs];
+    return { order, run: theirs.length > 0 ? helper.begin(order.length, mine.length, spots) : undefined };
+  }
+
+  /** One job: a copy read straight into the tensor, or bands of rows read and transposed; `between` runs after each band. */
+  private async readJob(job: InPlaceJob, out: number, stage: number, between?: () => void): Promise<void> {
+    const heap = this.heap;
+    if (job.copy) {
+      await this.ckpt.readBytesInto(job.name, 0, job.bytes, () => heap.bytes().subarray(out, out + job.bytes));
+      return;
+    }
+    const rowBytes = job.B * job.S * 4;
+    for (let a0 = 0; a0 < job.A; a0 += job.bandRows) {
+      const rows = Math.min(job.bandRows, job.A - a0);
+      const len = rows * rowBytes;
+      // The view is asked for again after each yield of the read (a growing heap replaces it).
+      await this.ckpt.readBytesInto(job.name, a0 * rowBytes, len, () => heap.bytes().subarray(stage, stage + len));
+      reverse3InHeap(this.kernels, heap.int32(), stage, out, a0, rows, job.A, job.B, job.S);
+      between?.();
+    }
+  }
 }

@@ -123,9 +123,11 @@ function columnBody(): number[] {
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
-function moduleBytes(): Uint8Array {
+/** The module; `shared` makes its imported memory a shared one (flag 3, at most 4 GiB). */
+function moduleBytes(shared: boolean): Uint8Array {
   const type = [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0];
-  const imports = [1, ...str("env"), ...str("memory"), 0x02, 0x00, 1];
+  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 1];
+  const imports = [1, ...str("env"), ...str("memory"), 0x02, ...limits];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, type),
@@ -155,7 +157,7 @@ export function wasmTranspose(memory: WebAssembly.Memory): HeapTranspose | undef
   if (!cache.has(memory)) {
     let fn: HeapTranspose | null = null;
     try {
-      const mod = new WebAssembly.Module(moduleBytes());
+      const mod = new WebAssembly.Module(moduleBytes(false));
       fn = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as HeapTranspose;
     } catch {
       fn = null; // no SIMD in this engine: the JS loops take over
@@ -165,8 +167,23 @@ export function wasmTranspose(memory: WebAssembly.Memory): HeapTranspose | undef
   return cache.get(memory) ?? undefined;
 }
 
+/**
+ * The compiled kernel module for a shared WebAssembly.Memory (imported as `env.memory`), or
+ * undefined where WebAssembly SIMD or threads are unavailable. It is what `_transpose_helper.ts`
+ * hands its worker.
+ */
+export function sharedTransposeModule(): WebAssembly.Module | undefined {
+  try {
+    return new WebAssembly.Module(moduleBytes(true));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Tile edge (elements) of the blocks handed to the kernel (measured best of 16–256 here). */
 const TILE = 128;
+/** {@link TILE} for the helper worker, which runs the source text of {@link reverse3InHeap}. */
+export const TRANSPOSE_TILE = TILE;
 
 /**
  * out[s][b][a] ← src[a][b][s] inside one wasm memory, for the source rows a0 ≤ a < a0 + rows
@@ -178,6 +195,9 @@ const TILE = 128;
  * ```ts
  * reverse3InHeap(k, heap32, srcPtr, dstPtr, 0, 512, 512, 512, 9); // a whole OIHW 3×3 kernel → HWIO
  * ```
+ * Its source text also runs in the helper worker (`_transpose_helper.ts`): it must refer to
+ * nothing outside itself but {@link TILE}, which must stay unexported (compiled to CommonJS, a
+ * reference to an exported const becomes `exports.TILE`).
  */
 export function reverse3InHeap(
   k: HeapTranspose,

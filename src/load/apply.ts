@@ -3,9 +3,10 @@
  * are ready are the model's variables assigned. A read or format error on the way disposes
  * what was converted and leaves every weight exactly as it was.
  *
- * Speed: on the wasm backend, float32 weights stored contiguously in a torch file go through
- * the in-place path (`_in_place.ts`: row bands read into one reused staging region of the wasm
- * heap, transposed there by a SIMD kernel into the new tensor); the rest keep a few reads in
+ * Speed: on the wasm backend, float32 weights stored contiguously in a torch or safetensors
+ * file go through the in-place path (`_in_place.ts`: row bands read into one reused staging
+ * region of the wasm heap, transposed there by a SIMD kernel into the new tensor, with a second
+ * thread taking its share of the weights); the rest keep a few reads in
  * flight and write their layout transform straight into the tensor's memory. Assigning is
  * zero-copy (the variable takes the new tensor's data).
  */
@@ -58,6 +59,8 @@ async function convertWithOps(l: PlannedLoad, ckpt: Source): Promise<tf.Tensor> 
 export interface ApplyTimings {
   applyMs: number;
   inPlaceMs?: number;
+  /** Of the in-place weights, those a second thread read and transposed (`_transpose_helper.ts`). */
+  inPlaceShared?: number;
   convertMs: number;
   assignMs: number;
 }
@@ -117,6 +120,7 @@ export async function applyPlan(
     });
     order.forEach((i, k) => (ready[i] = tensors[k]));
     timings.inPlaceMs = performance.now() - start;
+    timings.inPlaceShared = inPlace.sharedJobs;
   }
   const rest = plan.loaded.map((_, i) => i).filter((i) => !jobs.has(i));
   let next = 0;

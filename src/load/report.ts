@@ -17,6 +17,10 @@ export interface LoadTimings {
   /** CPU time spent converting layouts into tensor memory. */
   convertMs: number;
   assignMs: number;
+  /** Wall time of the wasm in-place path (reading and transposing in the heap), when taken. */
+  inPlaceMs?: number;
+  /** Of the in-place weights, those a second thread read and transposed. */
+  inPlaceShared?: number;
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
