@@ -23,8 +23,11 @@ export interface StorageSource {
   close(): Promise<void>;
   /** Whether {@link readInto} can read this storage's bytes in place (stored, not compressed). */
   readsInPlace?(storage: StorageRef): boolean;
-  /** Reads `length` bytes from byte `start` of a storage into the buffer `into()` returns (asked again after each yield). */
-  readInto?(storage: StorageRef, start: number, length: number, into: () => Uint8Array): Promise<void>;
+  /**
+   * Reads `length` bytes from byte `start` of a storage into the buffer `into()` returns (asked
+   * again after each yield); `split` as in `_file_read.ts`'s readInto.
+   */
+  readInto?(storage: StorageRef, start: number, length: number, into: () => Uint8Array, split?: boolean): Promise<void>;
   /** Where byte `start` of a stored storage lies: an open file descriptor and a file offset. */
   locate?(storage: StorageRef, start: number): Promise<FileSpot>;
 }
@@ -43,8 +46,12 @@ export interface FileSpot {
 export interface InPlaceReads {
   /** The stored dtype and byte size of `name` when it can be read in place; else undefined. */
   inPlace(name: string): { dtype: SourceDType; byteLength: number } | undefined;
-  /** Reads bytes [start, start + length) of tensor `name` into the buffer `into()` returns, from its index 0. */
-  readBytesInto(name: string, start: number, length: number, into: () => Uint8Array): Promise<void>;
+  /**
+   * Reads bytes [start, start + length) of tensor `name` into the buffer `into()` returns, from
+   * its index 0. Large reads use two threads (the thread pool's and this one) unless `split` is
+   * false, as when another thread of graft's is busy already.
+   */
+  readBytesInto(name: string, start: number, length: number, into: () => Uint8Array, split?: boolean): Promise<void>;
   /**
    * Where an in-place tensor's first byte lies in the file, for a reader on another thread (the
    * loader's transpose worker); undefined when the source can't say.
@@ -155,14 +162,14 @@ export function torchCheckpoint(format: CheckpointFormat, file: string, found: U
     if (!p || !p.contiguous || (src.bigEndian && dtypeSize(p.ref.dtype) > 1) || !src.readInto || !src.readsInPlace?.(p.ref.storage)) return undefined;
     return { dtype: p.ref.dtype, byteLength: p.info.byteLength };
   };
-  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array): Promise<void> => {
+  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array, split = true): Promise<void> => {
     if (closed) throw new GraftFormatError(file, "checkpoint is closed", { entry: name });
     const p = get(name);
     if (!inPlace(name)) throw new RangeError(`Cannot read ${name} in place: it is strided, big-endian or compressed; use readRaw`);
     if (start < 0 || length < 0 || start + length > p.info.byteLength) {
       throw new RangeError(`Cannot read bytes ${start}..${start + length} of ${name}: it holds ${p.info.byteLength}`);
     }
-    await src.readInto!(p.ref.storage, p.first * dtypeSize(p.ref.dtype) + start, length, into);
+    await src.readInto!(p.ref.storage, p.first * dtypeSize(p.ref.dtype) + start, length, into, split);
   };
   const locate = async (name: string): Promise<FileSpot | undefined> => {
     const p = plans.get(name);

@@ -17,7 +17,7 @@ import { readvSync } from "node:fs";
 import { open as fsOpen, type FileHandle } from "node:fs/promises";
 import { constants as zlibConstants, inflateRawSync } from "node:zlib";
 import { GraftFormatError } from "./errors";
-import { readExactly, readInto } from "./_file_read";
+import { readExactly, readInto, SPLIT_MIN } from "./_file_read";
 
 // Readers of other formats take these from here too.
 export { readExactly, readInto };
@@ -41,8 +41,11 @@ const LOCAL_SIG = 0x04034b50;
 const MAX_CENTRAL_DIRECTORY = 1 << 30;
 /** Local extra-field bytes a combined header+data read allows for (torch's padding is < 64 + 4). */
 const LOCAL_EXTRA_GUESS = 128;
-/** Largest member read in one combined header+data system call (longer reads yield to the event loop in pieces). */
-const COMBINED_READ_MAX = 16 << 20;
+/**
+ * Largest member read in one combined header+data system call: longer ones go through
+ * `readInto`, which reads them on two threads at once (and yields to the event loop in pieces).
+ */
+const COMBINED_READ_MAX = SPLIT_MIN - 1;
 
 function u64(view: DataView, at: number, file: string, what: string): number {
   const v = view.getBigUint64(at, true);
@@ -305,7 +308,7 @@ export class ZipReader {
    * header read alongside says whether it does; when it doesn't, the data is read again from
    * where the header says. One system call per tensor instead of two: ~1.5 ms of resnet50's ~25.
    */
-  async readStoredInto(name: string, start: number, length: number, into: () => Uint8Array): Promise<void> {
+  async readStoredInto(name: string, start: number, length: number, into: () => Uint8Array, split = true): Promise<void> {
     const entry = this.require(name);
     if (entry.method !== 0) throw new RangeError(`Cannot read ${name} in place: it is deflated`);
     if (start < 0 || length < 0 || start + length > entry.uncompressedSize) {
@@ -322,7 +325,7 @@ export class ZipReader {
       }
     }
     const offset = await this.dataOffset(name);
-    await readInto(this.handle, this.path, into, 0, offset + start, length, name);
+    await readInto(this.handle, this.path, into, 0, offset + start, length, name, split);
   }
 
   /**

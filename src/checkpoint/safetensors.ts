@@ -57,14 +57,14 @@ export async function openSafetensors(path: string, _opts: OpenOptions = {}): Pr
     if (closed) throw new GraftFormatError(path, "checkpoint is closed; open it again to read", { entry: name });
     return readSafetensorsEntry(file, e);
   };
-  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array): Promise<void> => {
+  const readBytesInto = async (name: string, start: number, length: number, into: () => Uint8Array, split = true): Promise<void> => {
     const e = byName.get(name);
     if (!e) throw new GraftFormatError(path, `no tensor named "${name}"`, { entry: name });
     if (closed) throw new GraftFormatError(path, "checkpoint is closed; open it again to read", { entry: name });
     if (start < 0 || length < 0 || start + length > e.byteLength) {
       throw new RangeError(`Cannot read bytes ${start}..${start + length} of ${name}: it holds ${e.byteLength}`);
     }
-    await readInto(file.handle, path, into, 0, e.offset + start, length, name);
+    await readInto(file.handle, path, into, 0, e.offset + start, length, name, split);
   };
   return {
     format: "safetensors",

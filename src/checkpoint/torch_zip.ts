@@ -107,7 +107,7 @@ async function readIndex(zip: ZipReader, opts: OpenOptions): Promise<Checkpoint>
     storageBytes: (s) => zip.entry(dataName(s))!.uncompressedSize,
     read: (s, start, length) => zip.read(dataName(s), start, length),
     readsInPlace: (s) => zip.entry(dataName(s))!.method === 0,
-    readInto: (s, start, length, into) => zip.readStoredInto(dataName(s), start, length, into),
+    readInto: (s, start, length, into, split) => zip.readStoredInto(dataName(s), start, length, into, split),
     locate: async (s, start) => ({ fd: zip.handle.fd, position: (await zip.dataOffset(dataName(s))) + start }),
     close: () => zip.close(),
   });

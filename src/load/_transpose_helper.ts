@@ -233,6 +233,17 @@ export class TransposeHelper {
     }
   }
 
+  /** @internal Jobs not claimed yet. */
+  claimsLeft(): number {
+    const w = Atomics.load(this.claimWord, 0);
+    return Math.max(0, Number(w & 0xffffffn) - Number((w >> 24n) & 0xffffffn));
+  }
+
+  /** @internal The back end of the claim word: the worker has claimed jobs [back, count). */
+  back(): number {
+    return Number(Atomics.load(this.claimWord, 0) & 0xffffffn);
+  }
+
   /** @internal */
   published(): number {
     return Atomics.load(this.ctl, DONE);
@@ -284,6 +295,11 @@ export class HelperRun {
     private readonly gen: number,
     private readonly count: number,
   ) {}
+
+  /** Whether the worker has nothing left to do in this run: every job is claimed and each it took is finished. */
+  workerIdle(): boolean {
+    return this.ended || (this.helper.claimsLeft() === 0 && this.helper.published() >= this.count - this.helper.back());
+  }
 
   /** The next job for the main thread, or -1 when every job is claimed. */
   claim(): number {
