@@ -16,7 +16,7 @@
  * thread does it again itself (which throws graft's typed error when the file is bad); a worker
  * that makes no progress for {@link STALL_MS} is dropped and its jobs are done on the main thread.
  * The worker starts on first use (it joins a run already under way when it is ready), is
- * unref'd, and keeps its 25 MiB of shared memory for later loads. `GRAFT_LOAD_THREADS=1` turns
+ * unref'd, and keeps its ~24 MiB of shared memory for later loads. `GRAFT_LOAD_THREADS=1` turns
  * it off; so does a machine with one CPU.
  */
 import { availableParallelism } from "node:os";
@@ -65,8 +65,17 @@ const queue = new Int32Array(memory.buffer, ${QUEUE_AT}, ${QUEUE_CAP * 3});
 const heap32 = new Int32Array(memory.buffer);
 const bytes = new Uint8Array(memory.buffer);
 const TILE = ${TRANSPOSE_TILE};
-parentPort.postMessage("ready");
 ${reverse3InHeap.toString()}
+// A self-check before any real work: a broken build of this source must fail here, not load wrong weights.
+{
+  const [A, B, S] = [9, 2, 7];
+  for (let i = 0; i < A * B * S; i++) heap32[${STAGE_AT / 4} + i] = i;
+  reverse3InHeap(k, heap32, ${STAGE_AT}, ${RING_AT}, 0, A, A, B, S);
+  for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) {
+    if (heap32[${RING_AT / 4} + (s * B + b) * A + a] !== (a * B + b) * S + s) throw new Error("transpose self-check failed");
+  }
+}
+parentPort.postMessage("ready");
 function take(gen, floor) {
   for (;;) {
     const w = Atomics.load(claim, 0);
