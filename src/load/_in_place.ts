@@ -188,7 +188,7 @@ export class InPlaceLoader {
   /**
    * One job: a copy read straight into the tensor, or bands of rows read and transposed;
    * `between` runs after each band. Reads use the thread pool too only while the helper's worker
-   * is idle (three busy threads on two cores were slower: resnet50 ~44–47 vs ~40–47 ms).
+   * is idle (with three busy threads on two cores resnet50 loaded no faster: ~44–47 vs ~40–47 ms).
    */
   private async readJob(job: InPlaceJob, out: number, stage: number, run?: HelperRun, between?: () => void): Promise<void> {
     const heap = this.heap;

@@ -136,3 +136,25 @@ test("transpose helper: GRAFT_LOAD_THREADS=1 keeps loading on one thread", () =>
   });
   assert.equal(r.status, 0, r.stderr);
 });
+
+test("transpose helper: a load that finds the helper busy runs on this thread alone and comes out right", async () => {
+  await ready();
+  const h = await helper();
+  const held = h.begin(1, 1, []); // a run with nothing for the worker, kept open
+  assert.ok(held);
+  try {
+    const io = JSON.parse(fs.readFileSync(fixturePath("resnet18.io.json"), "utf8"));
+    const model = zoo.resnet18({ numClasses: 10, inputShape: [64, 64, 3] });
+    const report = await loadWeights(model, fixturePath("resnet18.pth"), { strict: true });
+    assert.ok((report.timings?.inPlaceMs ?? 0) > 0 && report.timings?.inPlaceShared === 0);
+    const y = model.predict(tf.tensor(io.input.data, io.input.shape)) as tf.Tensor;
+    assert.ok(relativeError(y.dataSync(), io.output.data) <= 1e-4);
+    tf.dispose(y);
+    model.dispose();
+  } finally {
+    held.finish(() => assert.fail("nothing to copy"), () => assert.fail("nothing to redo"));
+  }
+  const next = h.begin(1, 1, []);
+  assert.ok(next, "free again after finish");
+  next.finish(() => {}, () => {});
+});
