@@ -37,6 +37,15 @@ export interface WasmHeap {
 export function wasmHeap(): WasmHeap | undefined {
   if (tf.getBackend() !== "wasm") return undefined;
   const backend = tf.backend() as unknown as Partial<WasmBackend>;
+  let heap = heaps.get(backend);
+  if (heap === undefined) heaps.set(backend, (heap = heapOf(backend) ?? null));
+  return heap ?? undefined;
+}
+
+/** One WasmHeap per backend instance (`read()` asks for it once per tensor). */
+const heaps = new WeakMap<object, WasmHeap | null>();
+
+function heapOf(backend: Partial<WasmBackend>): WasmHeap | undefined {
   const memory = backend.wasm?.asm?.memory;
   if (typeof backend.makeOutput !== "function" || !backend.dataIdMap || !(memory instanceof WebAssembly.Memory)) return undefined;
   const b = backend as WasmBackend;
