@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ready } from "../../src/train/engine";
 import { loadWeights } from "../../src/load";
 import * as zoo from "../../src/zoo";
-import { FIXTURE_DIR, fixturePath, readCase, relativeError, snapshot } from "./_fixtures";
+import { FIXTURE_DIR, fixturePath, readCase, relativeError, snapshot, torchOutputError } from "./_fixtures";
 import { tiny } from "./_tiny";
 
 function features(model: tf.LayersModel, c: ReturnType<typeof readCase>): Float32Array {
@@ -88,11 +88,8 @@ for (const [arch, build] of [
     assert.equal(report.coverage, 1);
     assert.equal(report.loaded.filter((l) => l.structural).length, 0);
     assert.ok(report.ignored.every((i) => i.source.endsWith("num_batches_tracked")));
-    const io = JSON.parse(fs.readFileSync(fixturePath(`${arch}.io.json`), "utf8"));
-    const y = model.predict(tf.tensor(io.input.data, io.input.shape)) as tf.Tensor;
-    const err = relativeError(y.dataSync(), io.output.data);
+    const err = torchOutputError(model, arch);
     assert.ok(err <= 1e-4, `${arch}: relative error ${err}`);
-    tf.dispose([y]);
     model.dispose();
   });
 }
@@ -105,8 +102,6 @@ test("match: 'order' on torchvision resnet18 pairs every weight with its own mod
   assert.ok(report.loaded.every((l) => l.structural));
   const crossed = report.loaded.filter((l) => l.target.split("/")[0] !== l.source.replace(/\.[^.]+$/, ""));
   assert.deepEqual(crossed, []);
-  const io = JSON.parse(fs.readFileSync(fixturePath("resnet18.io.json"), "utf8"));
-  const y = model.predict(tf.tensor(io.input.data, io.input.shape)) as tf.Tensor;
-  assert.ok(relativeError(y.dataSync(), io.output.data) <= 1e-4);
+  assert.ok(torchOutputError(model, "resnet18") <= 1e-4);
   model.dispose();
 });
