@@ -1,8 +1,9 @@
 /**
- * The in-place loader's second thread: its transposes are exact (bands,
- * remainders, a ring that wraps), a real torch file loads with the worker's share, and a file
- * cut short under the worker fails with graft's typed error, leaves the model as it was, and
- * leaves the helper usable.
+ * The in-place loader's second thread: its transposes are exact (bands, remainders, a ring that
+ * wraps) and a short read is handed back; a real torch file loads with the worker's share; a
+ * file cut short under the worker fails with graft's typed error, leaves the model as it was and
+ * the helper usable; a load that finds the helper busy, or runs with GRAFT_LOAD_THREADS=1, stays
+ * on one thread.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
