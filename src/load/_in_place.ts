@@ -41,7 +41,7 @@ export interface InPlaceJob {
 
 /**
  * Loads planned weights through the in-place path; create with {@link InPlaceLoader.create}.
- * This thread's reads are synchronous and not overlapped with its transposes: reading the next
+ * This thread's reads are not overlapped with its transposes: reading the next
  * band on the thread pool while this one is transposed was measured slower (resnet50 ~87–113 vs
  * ~54–61 ms). Giving whole weights to the helper's worker instead was measured faster (resnet50
  * ~29–47 ms vs ~48–60 ms on 2 cores): two threads each read and transpose at about the speed
