@@ -51,6 +51,8 @@ export interface HelperJob {
 }
 
 const pack = (gen: number, front: number, back: number): bigint => (BigInt(gen) << 48n) | (BigInt(front) << 24n) | BigInt(back);
+/** The claim word's front and back: jobs [front, back) are not claimed yet. */
+const unpack = (w: bigint): { front: number; back: number } => ({ front: Number((w >> 24n) & 0xffffffn), back: Number(w & 0xffffffn) });
 
 /** The worker's code: plain JavaScript, so it runs the same under tsx and from dist/. */
 function workerSource(): string {
@@ -224,8 +226,7 @@ export class TransposeHelper {
   claimFront(gen: number): number {
     for (;;) {
       const w = Atomics.load(this.claimWord, 0);
-      const front = Number((w >> 24n) & 0xffffffn);
-      const back = Number(w & 0xffffffn);
+      const { front, back } = unpack(w);
       if (front >= back) return -1;
       if (Atomics.compareExchange(this.claimWord, 0, w, pack(gen, front + 1, back)) === w) return front;
     }
@@ -235,22 +236,15 @@ export class TransposeHelper {
   closeClaims(gen: number, count: number): number {
     for (;;) {
       const w = Atomics.load(this.claimWord, 0);
-      const front = Number((w >> 24n) & 0xffffffn);
-      const back = Number(w & 0xffffffn);
+      const { front, back } = unpack(w);
       if (front >= back) return count - back;
       if (Atomics.compareExchange(this.claimWord, 0, w, pack(gen, back, back)) === w) return count - back;
     }
   }
 
-  /** @internal Jobs not claimed yet. */
-  claimsLeft(): number {
-    const w = Atomics.load(this.claimWord, 0);
-    return Math.max(0, Number(w & 0xffffffn) - Number((w >> 24n) & 0xffffffn));
-  }
-
-  /** @internal The back end of the claim word: the worker has claimed jobs [back, count). */
-  back(): number {
-    return Number(Atomics.load(this.claimWord, 0) & 0xffffffn);
+  /** @internal The unclaimed jobs [front, back); the worker has claimed [back, count). */
+  claims(): { front: number; back: number } {
+    return unpack(Atomics.load(this.claimWord, 0));
   }
 
   /** @internal */
@@ -307,7 +301,9 @@ export class HelperRun {
 
   /** Whether the worker has nothing left to do in this run: every job is claimed and each it took is finished. */
   workerIdle(): boolean {
-    return this.ended || (this.helper.claimsLeft() === 0 && this.helper.published() >= this.count - this.helper.back());
+    if (this.ended) return true;
+    const { front, back } = this.helper.claims();
+    return front >= back && this.helper.published() >= this.count - back;
   }
 
   /** The next job for the main thread, or -1 when every job is claimed. */

@@ -115,21 +115,22 @@ export function memoryCheckpoint(
   return ckpt;
 }
 
-/** max |a − b| / max(|b|, 1e-6): the relative error of an output against torch's. */
 /**
  * The relative error of `model`'s output against torch's on the input saved with `<arch>.pth`
  * (`<arch>.io.json`): ≤ 1e-4 means the weights were loaded and converted right.
  */
 export function torchOutputError(model: tf.LayersModel, arch: string): number {
   const io = JSON.parse(fs.readFileSync(fixturePath(`${arch}.io.json`), "utf8"));
-  const y = model.predict(tf.tensor(io.input.data, io.input.shape)) as tf.Tensor;
+  const x = tf.tensor(io.input.data, io.input.shape);
+  const y = model.predict(x) as tf.Tensor;
   try {
     return relativeError(y.dataSync(), io.output.data);
   } finally {
-    y.dispose();
+    tf.dispose([x, y]);
   }
 }
 
+/** max |a − b| / max(|b|, 1e-6): the relative error of an output against torch's. */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let diff = 0;
   let scale = 1e-6;
