@@ -9,6 +9,7 @@
  * (named `<module>.pad`) followed by a `valid` layer — the same arithmetic as torch.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ZooInit } from "./_init";
 
 /** BatchNorm constants of torch.nn.BatchNorm2d: eps 1e-5, momentum 0.1 (tfjs momentum = 1 − torch's). */
 export const TORCH_BN_EPSILON = 1e-5;
@@ -28,6 +29,8 @@ export interface TorchConvArgs {
   depthwise?: boolean;
   /** torch `bias=True`. Default false (every conv followed by BatchNorm). */
   useBias?: boolean;
+  /** The build's initializers (seeded or not). */
+  init: ZooInit;
 }
 
 /** Applies torch's symmetric padding: `same` where identical, else an explicit `<name>.pad` layer. */
@@ -58,7 +61,7 @@ export function torchConv(x: tf.SymbolicTensor, args: TorchConvArgs): tf.Symboli
   // torchvision initialises convs with kaiming_normal_(mode="fan_out"): N(0, 2 / fan_out), where
   // fan_out = out_channels·kh·kw (for a depthwise conv torch counts C·kh·kw, C the channels).
   const channels = args.depthwise ? (x.shape[x.shape.length - 1] as number) : args.filters;
-  const init = tf.initializers.randomNormal({ stddev: Math.sqrt(2 / (channels * args.kernelSize * args.kernelSize)) });
+  const init = args.init.normal(Math.sqrt(2 / (channels * args.kernelSize * args.kernelSize)));
   const layer = args.depthwise
     ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: init })
     : tf.layers.conv2d({ ...common, filters: args.filters, kernelInitializer: init });
@@ -96,18 +99,23 @@ export function maxPoolAfterRelu(
 }
 
 /**
- * torch.nn.Linear as a Dense layer (`in → out`, kernel `(in, out)`), initialised as torchvision
- * does: `"torch"` = nn.Linear's default U(±1/√in) for weight and bias (resnet's fc),
+ * torch.nn.Linear as a Dense layer (`in → out`, kernel `(in, out)`), initialised from `init` as
+ * torchvision does: `"torch"` = nn.Linear's default U(±1/√in) for weight and bias (resnet's fc),
  * `"normal"` = N(0, 0.01) weight and zero bias (vgg, mobilenet_v2).
  */
-export function torchLinear(x: tf.SymbolicTensor, name: string, units: number, init: "torch" | "normal"): tf.SymbolicTensor {
+export function torchLinear(
+  x: tf.SymbolicTensor,
+  name: string,
+  units: number,
+  kind: "torch" | "normal",
+  init: ZooInit,
+): tf.SymbolicTensor {
   const fanIn = x.shape[x.shape.length - 1] as number;
   const bound = 1 / Math.sqrt(fanIn);
-  const uniform = tf.initializers.randomUniform({ minval: -bound, maxval: bound });
   const dense =
-    init === "torch"
-      ? tf.layers.dense({ units, name, kernelInitializer: uniform, biasInitializer: uniform })
-      : tf.layers.dense({ units, name, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.01 }) });
+    kind === "torch"
+      ? tf.layers.dense({ units, name, kernelInitializer: init.uniform(bound), biasInitializer: init.uniform(bound) })
+      : tf.layers.dense({ units, name, kernelInitializer: init.normal(0.01) });
   return dense.apply(x) as tf.SymbolicTensor;
 }
 

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
+import { zooInit, type ZooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
 
 /** torchvision's inverted residual setting: expand ratio t, channels c, repeats n, first stride s. */
@@ -26,6 +27,7 @@ const INVERTED_RESIDUAL_SETTING: ReadonlyArray<[number, number, number, number]>
 
 /** torchvision's Conv2dNormActivation(…, activation_layer=ReLU6): `<name>.0` conv, `.1` BN, `.2` ReLU6. */
 function convBnRelu6(
+  init: ZooInit,
   x: tf.SymbolicTensor,
   name: string,
   filters: number,
@@ -34,11 +36,12 @@ function convBnRelu6(
   depthwise = false,
 ): tf.SymbolicTensor {
   const padding = (kernelSize - 1) / 2;
-  const y = torchConv(x, { name: `${name}.0`, filters, kernelSize, stride, padding, depthwise });
+  const y = torchConv(x, { init, name: `${name}.0`, filters, kernelSize, stride, padding, depthwise });
   return relu(torchBatchNorm(y, `${name}.1`), `${name}.2`, 6);
 }
 
 function invertedResidual(
+  init: ZooInit,
   x: tf.SymbolicTensor,
   name: string,
   inp: number,
@@ -49,9 +52,9 @@ function invertedResidual(
   const hidden = Math.round(inp * expandRatio);
   let y = x;
   let index = 0;
-  if (expandRatio !== 1) y = convBnRelu6(y, `${name}.conv.${index++}`, hidden, 1);
-  y = convBnRelu6(y, `${name}.conv.${index++}`, hidden, 3, stride, true);
-  y = torchConv(y, { name: `${name}.conv.${index++}`, filters: oup, kernelSize: 1 });
+  if (expandRatio !== 1) y = convBnRelu6(init, y, `${name}.conv.${index++}`, hidden, 1);
+  y = convBnRelu6(init, y, `${name}.conv.${index++}`, hidden, 3, stride, true);
+  y = torchConv(y, { init, name: `${name}.conv.${index++}`, filters: oup, kernelSize: 1 });
   y = torchBatchNorm(y, `${name}.conv.${index++}`);
   if (stride === 1 && inp === oup) {
     y = tf.layers.add({ name: `${name}.add` }).apply([x, y]) as tf.SymbolicTensor;
@@ -63,7 +66,7 @@ function invertedResidual(
  * MobileNetV2 (torchvision `mobilenet_v2`, width 1.0): 3.5 M parameters at 1000 classes.
  *
  * @param opts `numClasses` (1000), `includeTop` (true; false ends after `avgpool` with 1280
- *   features per image), `inputShape` (`[224, 224, 3]`, channels last).
+ *   features per image), `inputShape` (`[224, 224, 3]`, channels last), `seed` (as {@link resnet18}).
  * @returns an uncompiled tfjs LayersModel named `mobilenet_v2`, layer names = torchvision module
  *   paths; depthwise convolutions are DepthwiseConv2D layers (kernel `[3, 3, C, 1]`).
  * @example
@@ -74,23 +77,24 @@ function invertedResidual(
  * ```
  */
 export function mobilenetV2(opts?: ZooOptions): tf.LayersModel {
-  const { numClasses, includeTop, inputShape } = resolveOptions("mobilenetV2", opts);
+  const { numClasses, includeTop, inputShape, seed } = resolveOptions("mobilenetV2", opts);
+  const init = zooInit(seed, "mobilenetV2");
   const input = tf.input({ shape: inputShape, name: "input" });
-  let x = convBnRelu6(input, "features.0", 32, 3, 2);
+  let x = convBnRelu6(init, input, "features.0", 32, 3, 2);
   let inp = 32;
   let feature = 1;
   for (const [t, c, n, s] of INVERTED_RESIDUAL_SETTING) {
     for (let i = 0; i < n; i++) {
-      x = invertedResidual(x, `features.${feature++}`, inp, c, i === 0 ? s : 1, t);
+      x = invertedResidual(init, x, `features.${feature++}`, inp, c, i === 0 ? s : 1, t);
       inp = c;
     }
   }
-  x = convBnRelu6(x, `features.${feature}`, 1280, 1);
+  x = convBnRelu6(init, x, `features.${feature}`, 1280, 1);
   // nn.functional.adaptive_avg_pool2d(x, (1, 1)) + torch.flatten(x, 1).
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
   if (includeTop) {
     x = tf.layers.dropout({ rate: 0.2, name: "classifier.0" }).apply(x) as tf.SymbolicTensor;
-    x = torchLinear(x, "classifier.1", numClasses, "normal");
+    x = torchLinear(x, "classifier.1", numClasses, "normal", init);
   }
   return tf.model({ inputs: input, outputs: x, name: "mobilenet_v2" });
 }

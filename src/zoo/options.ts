@@ -1,6 +1,7 @@
 /**
  * The options every zoo builder takes, with torchvision's defaults, and their checks.
  */
+import { _editDistance } from "../_text/edit_distance";
 
 /**
  * Options every zoo builder takes (torchvision's `num_classes`, plus what tfjs needs to know up front).
@@ -17,6 +18,8 @@ export interface ZooOptions {
   includeTop?: boolean;
   /** Input `[height, width, channels]`, channels last (tfjs layout). Default `[224, 224, 3]`. */
   inputShape?: [number, number, number];
+  /** Seeds the initial weights (as `torch.manual_seed` before a torchvision builder): same seed, same weights. Default unseeded. */
+  seed?: number;
 }
 
 /** {@link ZooOptions} with defaults filled in and checked. */
@@ -24,17 +27,45 @@ export interface ResolvedZooOptions {
   numClasses: number;
   includeTop: boolean;
   inputShape: [number, number, number];
+  seed: number | undefined;
+}
+
+const KNOWN_KEYS = ["numClasses", "includeTop", "inputShape", "seed"];
+
+/** `num_classes` → `numClasses`: torchvision's spelling first, then the closest by edit distance. */
+function suggestion(key: string): string | undefined {
+  const folded = (k: string) => k.replace(/_/g, "").toLowerCase();
+  const same = KNOWN_KEYS.find((k) => folded(k) === folded(key));
+  if (same) return same;
+  const ranked = KNOWN_KEYS.map((k) => ({ k, d: _editDistance(folded(key), folded(k)) })).sort((a, b) => a.d - b.d);
+  return ranked[0].d <= 3 ? ranked[0].k : undefined;
+}
+
+function rejectUnknownKeys(arch: string, opts: object): void {
+  for (const key of Object.keys(opts)) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const near = suggestion(key);
+    throw new TypeError(
+      `zoo.${arch}: unknown option "${key}"${near ? `; did you mean "${near}"?` : ""} ` +
+        `(options: ${KNOWN_KEYS.join(", ")})`,
+    );
+  }
 }
 
 function isPositiveInt(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v > 0;
 }
 
-/** Fills defaults and validates; throws TypeError/RangeError naming the option, the value and the fix. */
+/**
+ * Fills defaults and validates.
+ * @throws TypeError for an unknown option (with a did-you-mean) or a value of the wrong type;
+ *   RangeError for a value out of range — each naming the option, the value and the fix.
+ */
 export function resolveOptions(arch: string, opts: ZooOptions = {}): ResolvedZooOptions {
   if (opts === null || typeof opts !== "object") {
     throw new TypeError(`zoo.${arch}: options must be an object like { numClasses: 10 }; got ${String(opts)}`);
   }
+  rejectUnknownKeys(arch, opts);
   const numClasses = opts.numClasses ?? 1000;
   const includeTop = opts.includeTop ?? true;
   const inputShape = opts.inputShape ?? [224, 224, 3];
@@ -50,5 +81,8 @@ export function resolveOptions(arch: string, opts: ZooOptions = {}): ResolvedZoo
         `got ${JSON.stringify(inputShape)}`,
     );
   }
-  return { numClasses, includeTop, inputShape: [...inputShape] as [number, number, number] };
+  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) {
+    throw new RangeError(`zoo.${arch}: seed must be an integer; got ${String(opts.seed)}`);
+  }
+  return { numClasses, includeTop, inputShape: [...inputShape] as [number, number, number], seed: opts.seed };
 }

@@ -10,30 +10,32 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { maxPoolAfterRelu, relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
+import { zooInit, type ZooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
 
 type Block = "basic" | "bottleneck";
 
-function basicBlock(x: tf.SymbolicTensor, name: string, planes: number, stride: number, downsample: boolean): tf.SymbolicTensor {
-  let y = torchConv(x, { name: `${name}.conv1`, filters: planes, kernelSize: 3, stride, padding: 1 });
+function basicBlock(init: ZooInit, x: tf.SymbolicTensor, name: string, planes: number, stride: number, downsample: boolean): tf.SymbolicTensor {
+  let y = torchConv(x, { init, name: `${name}.conv1`, filters: planes, kernelSize: 3, stride, padding: 1 });
   y = relu(torchBatchNorm(y, `${name}.bn1`), `${name}.relu1`);
-  y = torchConv(y, { name: `${name}.conv2`, filters: planes, kernelSize: 3, padding: 1 });
+  y = torchConv(y, { init, name: `${name}.conv2`, filters: planes, kernelSize: 3, padding: 1 });
   y = torchBatchNorm(y, `${name}.bn2`);
-  return residual(x, y, name, planes, stride, downsample);
+  return residual(init, x, y, name, planes, stride, downsample);
 }
 
-function bottleneck(x: tf.SymbolicTensor, name: string, planes: number, stride: number, downsample: boolean): tf.SymbolicTensor {
-  let y = torchConv(x, { name: `${name}.conv1`, filters: planes, kernelSize: 1 });
+function bottleneck(init: ZooInit, x: tf.SymbolicTensor, name: string, planes: number, stride: number, downsample: boolean): tf.SymbolicTensor {
+  let y = torchConv(x, { init, name: `${name}.conv1`, filters: planes, kernelSize: 1 });
   y = relu(torchBatchNorm(y, `${name}.bn1`), `${name}.relu1`);
-  y = torchConv(y, { name: `${name}.conv2`, filters: planes, kernelSize: 3, stride, padding: 1 });
+  y = torchConv(y, { init, name: `${name}.conv2`, filters: planes, kernelSize: 3, stride, padding: 1 });
   y = relu(torchBatchNorm(y, `${name}.bn2`), `${name}.relu2`);
-  y = torchConv(y, { name: `${name}.conv3`, filters: planes * 4, kernelSize: 1 });
+  y = torchConv(y, { init, name: `${name}.conv3`, filters: planes * 4, kernelSize: 1 });
   y = torchBatchNorm(y, `${name}.bn3`);
-  return residual(x, y, name, planes * 4, stride, downsample);
+  return residual(init, x, y, name, planes * 4, stride, downsample);
 }
 
 /** identity (or `downsample.0` 1×1 conv + `downsample.1` BN) + y, then ReLU. */
 function residual(
+  init: ZooInit,
   x: tf.SymbolicTensor,
   y: tf.SymbolicTensor,
   name: string,
@@ -43,7 +45,7 @@ function residual(
 ): tf.SymbolicTensor {
   let identity = x;
   if (downsample) {
-    identity = torchConv(x, { name: `${name}.downsample.0`, filters: outChannels, kernelSize: 1, stride });
+    identity = torchConv(x, { init, name: `${name}.downsample.0`, filters: outChannels, kernelSize: 1, stride });
     identity = torchBatchNorm(identity, `${name}.downsample.1`);
   }
   const sum = tf.layers.add({ name: `${name}.add` }).apply([y, identity]) as tf.SymbolicTensor;
@@ -51,11 +53,12 @@ function residual(
 }
 
 function resnet(arch: string, block: Block, layers: [number, number, number, number], opts?: ZooOptions): tf.LayersModel {
-  const { numClasses, includeTop, inputShape } = resolveOptions(arch, opts);
+  const { numClasses, includeTop, inputShape, seed } = resolveOptions(arch, opts);
+  const init = zooInit(seed, arch);
   const expansion = block === "basic" ? 1 : 4;
   const makeBlock = block === "basic" ? basicBlock : bottleneck;
   const input = tf.input({ shape: inputShape, name: "input" });
-  let x = torchConv(input, { name: "conv1", filters: 64, kernelSize: 7, stride: 2, padding: 3 });
+  let x = torchConv(input, { init, name: "conv1", filters: 64, kernelSize: 7, stride: 2, padding: 3 });
   x = relu(torchBatchNorm(x, "bn1"), "relu");
   // After the ReLU every value is ≥ 0, so zero padding equals torch's −∞ padding here.
   x = maxPoolAfterRelu(x, "maxpool", 3, 2, 1);
@@ -65,13 +68,13 @@ function resnet(arch: string, block: Block, layers: [number, number, number, num
     for (let i = 0; i < count; i++) {
       const stride = i === 0 && stage > 0 ? 2 : 1;
       const downsample = i === 0 && (stride !== 1 || inplanes !== planes * expansion);
-      x = makeBlock(x, `layer${stage + 1}.${i}`, planes, stride, downsample);
+      x = makeBlock(init, x, `layer${stage + 1}.${i}`, planes, stride, downsample);
       inplanes = planes * expansion;
     }
   });
   // AdaptiveAvgPool2d((1, 1)) + flatten: one vector of 512·expansion features per image.
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
-  if (includeTop) x = torchLinear(x, "fc", numClasses, "torch");
+  if (includeTop) x = torchLinear(x, "fc", numClasses, "torch", init);
   return tf.model({ inputs: input, outputs: x, name: arch });
 }
 
@@ -79,7 +82,8 @@ function resnet(arch: string, block: Block, layers: [number, number, number, num
  * ResNet-18 (torchvision `resnet18`): 11.7 M parameters at 1000 classes.
  *
  * @param opts `numClasses` (1000), `includeTop` (true; false ends after `avgpool` with 512
- *   features per image), `inputShape` (`[224, 224, 3]`, channels last; any size ≥ 1 works).
+ *   features per image), `inputShape` (`[224, 224, 3]`, channels last; any size ≥ 1 works), `seed` (same seed,
+ *   same initial weights; unseeded by default). Unknown keys are a TypeError with a did-you-mean.
  * @returns an uncompiled tfjs LayersModel named `resnet18` whose layer names are torchvision's
  *   module paths.
  * @example Build and graft torchvision weights by name

@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchConv, torchLinear } from "./_layers";
+import { zooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
 
 type VggConfig = ReadonlyArray<number | "M">;
@@ -72,7 +73,8 @@ function adaptiveAvgPool7(x: tf.SymbolicTensor, [ph, pw]: [PoolPlan, PoolPlan]):
 }
 
 function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
-  const { numClasses, includeTop, inputShape } = resolveOptions(arch, opts);
+  const { numClasses, includeTop, inputShape, seed } = resolveOptions(arch, opts);
+  const init = zooInit(seed, arch);
   const [height, width] = inputShape;
   if (height < 32 || width < 32) {
     throw new RangeError(
@@ -87,18 +89,18 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
     if (item === "M") {
       x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "valid", name: `features.${index++}` }).apply(x) as tf.SymbolicTensor;
     } else {
-      x = torchConv(x, { name: `features.${index++}`, filters: item, kernelSize: 3, padding: 1, useBias: true });
+      x = torchConv(x, { init, name: `features.${index++}`, filters: item, kernelSize: 3, padding: 1, useBias: true });
       x = relu(x, `features.${index++}`);
     }
   }
   if (!poolPlan) return tf.model({ inputs: input, outputs: x, name: arch });
   x = adaptiveAvgPool7(x, poolPlan);
   x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
-  x = relu(torchLinear(x, "classifier.0", 4096, "normal"), "classifier.1");
+  x = relu(torchLinear(x, "classifier.0", 4096, "normal", init), "classifier.1");
   x = tf.layers.dropout({ rate: 0.5, name: "classifier.2" }).apply(x) as tf.SymbolicTensor;
-  x = relu(torchLinear(x, "classifier.3", 4096, "normal"), "classifier.4");
+  x = relu(torchLinear(x, "classifier.3", 4096, "normal", init), "classifier.4");
   x = tf.layers.dropout({ rate: 0.5, name: "classifier.5" }).apply(x) as tf.SymbolicTensor;
-  x = torchLinear(x, "classifier.6", numClasses, "normal");
+  x = torchLinear(x, "classifier.6", numClasses, "normal", init);
   return tf.model({ inputs: input, outputs: x, name: arch });
 }
 
@@ -109,7 +111,8 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
  * @param opts `numClasses` (1000); `includeTop` (true; false returns the output of `features`,
  *   the `[H/32, W/32, 512]` conv map after the last max-pool, as Keras' `include_top=False`
  *   and torchvision's detection backbones use it); `inputShape` (`[224, 224, 3]`; with the top,
- *   each side must give a 1×1 or 7k×7k feature map: 32–63, 224–255, 448–479, …).
+ *   each side must give a 1×1 or 7k×7k feature map: 32–63, 224–255, 448–479, …); `seed`
+ *   (as {@link resnet18}).
  * @returns an uncompiled tfjs LayersModel named `vgg11`.
  * @example
  * ```ts
