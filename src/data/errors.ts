@@ -34,10 +34,10 @@ export class GraftImageError extends GraftError {
   }
 }
 
-/** A dataset folder is missing, empty, or holds no usable image for a class. */
+/** A dataset folder is missing or empty, a class holds no image, or a batch's samples differ in size. */
 export class GraftDatasetError extends GraftError {
   readonly root: string;
-  readonly reason: "missing-root" | "no-classes" | "empty-class";
+  readonly reason: "missing-root" | "no-classes" | "empty-class" | "shape-mismatch";
   readonly className?: string;
   /**
    * @param root the dataset's root folder
