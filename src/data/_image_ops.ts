@@ -137,3 +137,21 @@ export function normalizeFloat(p: FloatImage, mean: number[], std: number[]): Fl
   }
   return { ...p, data: out };
 }
+
+/** toFloat then normalizeFloat in one pass through a 3 × 256 table (the same float32 values). */
+export function toFloatNormalized(img: DecodedImage, mean: number[], std: number[]): FloatImage {
+  const lut = new Float32Array(768);
+  for (let c = 0; c < 3; c++) {
+    const m = Math.fround(mean[c]);
+    const s = Math.fround(std[c]);
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.fround(Math.fround(v / 255) - m) / s;
+  }
+  const src = img.data;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < out.length; i += 3) {
+    out[i] = lut[src[i]];
+    out[i + 1] = lut[256 + src[i + 1]];
+    out[i + 2] = lut[512 + src[i + 2]];
+  }
+  return { data: out, height: img.height, width: img.width, channels: 3 };
+}

@@ -7,7 +7,7 @@
  */
 import type { DecodedImage } from "./read_image";
 import { resample, type Interpolation } from "./_resample";
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, crop, flipHorizontal, isFloat, normalizeFloat, toFloat, type Pixels } from "./_image_ops";
+import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, crop, flipHorizontal, isFloat, normalizeFloat, toFloat, toFloatNormalized, type Pixels } from "./_image_ops";
 import { randint, uniform, type Random } from "./random";
 
 export type Range = [number, number];
@@ -139,7 +139,10 @@ export function applySpec(s: TransformSpec, p: Pixels, rng: Random): Pixels {
   }
 }
 
-/** Runs a pipeline of specs, fusing resize → centerCrop where the crop lies inside the resized image. */
+/**
+ * Runs a pipeline of specs, fusing resize → centerCrop where the crop lies inside the resized
+ * image, and toTensor → normalize into one table lookup per value.
+ */
 export function applySpecs(specs: readonly TransformSpec[], p: Pixels, rng: Random): Pixels {
   for (let i = 0; i < specs.length; i++) {
     const s = specs[i];
@@ -152,6 +155,11 @@ export function applySpecs(specs: readonly TransformSpec[], p: Pixels, rng: Rand
         i++;
         continue;
       }
+    }
+    if (s.op === "toTensor" && next?.op === "normalize" && !isFloat(p)) {
+      p = toFloatNormalized(p, next.mean, next.std);
+      i++;
+      continue;
     }
     p = applySpec(s, p, rng);
   }
