@@ -1,8 +1,9 @@
 /**
  * Private: the worker threads of one loader pass. Jobs go to the worker with the fewest in
- * flight (at most {@link PER_WORKER} each; the rest wait here as small descriptors). Workers
- * are unref'd (they never keep the process alive) and terminated by `close()`, which rejects
- * what was still pending; a worker that dies rejects its jobs with the reason.
+ * flight (at most {@link PER_WORKER} each; the rest wait here as small descriptors). A worker
+ * is ref'd only while it has a job in flight (so awaiting a batch keeps the process alive, an
+ * idle or abandoned pass does not), and terminated by `close()`, which rejects what was still
+ * pending; a worker that dies rejects its jobs with the reason.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -42,11 +43,11 @@ export class WorkerPool {
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const worker = startWorker();
-      worker.unref();
       const slot: Slot = { worker, busy: 0 };
       worker.on("message", (r: Reply) => this.settle(slot, r));
       worker.on("error", (err) => this.fail(slot, err));
       worker.on("exit", (code) => this.fail(slot, new Error(`a loader worker exited with code ${code}`)));
+      worker.unref(); // idle workers never keep the process alive (after the listeners, which ref it again)
       this.slots.push(slot);
     }
   }
@@ -67,7 +68,7 @@ export class WorkerPool {
       if (!best) return;
       const p = this.queue.shift()!;
       p.worker = best;
-      best.busy++;
+      if (best.busy++ === 0) best.worker.ref(); // a job in flight keeps the process alive until its reply
       this.inFlight.set(p.job.id, p);
       best.worker.postMessage(p.job);
     }
@@ -77,7 +78,7 @@ export class WorkerPool {
     const p = this.inFlight.get(r.id);
     if (!p) return;
     this.inFlight.delete(r.id);
-    slot.busy--;
+    if (--slot.busy === 0) slot.worker.unref();
     if (r.ok) p.resolve({ data: r.data, height: r.height, width: r.width, channels: 3 } as Pixels);
     else p.reject(r.error);
     this.pump();

@@ -6,7 +6,7 @@
  * main thread. Pass k shuffles with (seed, k) and gives sample j of the pass the generator
  * (seed, k, j): the same seed gives the same batches whatever the worker count.
  */
-import * as tf from "@tensorflow/tfjs";
+import { tf } from "../train/engine";
 import type { Dataset, Sample } from "./dataset";
 import { GraftDatasetError, GraftImageError, type ImageErrorReason } from "./errors";
 import type { ImageFolder } from "./image_folder";
@@ -194,13 +194,14 @@ export function loader(dataset: Dataset<Sample>, opts: LoaderOptions): Loader {
       const order = options.shuffle ? permutation(n, baseSeed, epoch) : Array.from({ length: n }, (_, i) => i);
       const count = self.length;
       const pool = folder && options.workers > 0 && n > 0 ? new WorkerPool(Math.min(options.workers, n)) : undefined;
-      const pending: Array<Promise<Batch | undefined>> = [];
+      // Samples of the batches ahead, as typed arrays: tensors are made only for the batch handed out.
+      const pending: Array<Promise<Ready[]>> = [];
       let queued = 0;
       const queue = (): void => {
         while (pending.length < AHEAD + 1 && queued < count) {
           const b = queued++;
           const positions = order.slice(b * options.batchSize, Math.min(n, (b + 1) * options.batchSize));
-          const p = Promise.all(positions.map((idx, k) => one(idx, b * options.batchSize + k, epoch, pool))).then(assemble);
+          const p = Promise.all(positions.map((idx, k) => one(idx, b * options.batchSize + k, epoch, pool)));
           p.catch(() => undefined); // observed when its turn comes; never an unhandled rejection
           pending.push(p);
         }
@@ -209,8 +210,9 @@ export function loader(dataset: Dataset<Sample>, opts: LoaderOptions): Loader {
       try {
         queue();
         while (pending.length) {
-          const batch = await pending.shift()!;
+          const samples = await pending.shift()!;
           queue();
+          const batch = assemble(samples);
           if (!batch) continue;
           current = batch;
           yield batch;
@@ -220,7 +222,7 @@ export function loader(dataset: Dataset<Sample>, opts: LoaderOptions): Loader {
       } finally {
         disposeBatch(current);
         pool?.close();
-        for (const p of pending.splice(0)) p.then(disposeBatch, () => undefined);
+        pending.length = 0;
       }
     },
   };
