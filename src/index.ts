@@ -9,4 +9,5 @@ export * from "./load";
 export * from "./freeze";
 export * as plot from "./plot";
 export * as zoo from "./zoo";
+export * as data from "./data";
 export * from "./display";
