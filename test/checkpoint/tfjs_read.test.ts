@@ -110,10 +110,10 @@ test("tfjs: uint8/uint16/float16-quantized weights dequantize as q * scale + min
   writeFileSync(join(dir, "model.json"), JSON.stringify({ format: "graph-model", convertedBy: "TensorFlow.js Converter v4.22.0", weightsManifest: [{ paths: ["group1-shard1of1.bin"], weights: specs }] }));
   await assertMatches(join(dir, "model.json"), specs, data);
   const ck = await openTfjs(join(dir, "model.json"), {});
-  assert.deepEqual(Array.from((await ck.readRaw("dense/kernel")).data), Array.from(q8, (q) => Math.fround(q * 0.0123 - 1.5)));
-  assert.deepEqual(Array.from((await ck.readRaw("dense/bias")).data), Array.from(q16, (q) => Math.fround(q * 3.1e-5 - 0.75)));
-  assert.deepEqual(Array.from((await ck.readRaw("half")).data), [1, -2, 65504, 2 ** -24, -0, Math.fround(0.333251953125)]);
-  assert.deepEqual(Array.from((await ck.readRaw("ids")).data), [-3, -2, -2, 1]); // Math.round(-2.5) = -2, as tfjs
+  assert.deepEqual(Array.from((await ck.readRaw("dense/kernel")).data as ArrayLike<number>), Array.from(q8, (q) => Math.fround(q * 0.0123 - 1.5)));
+  assert.deepEqual(Array.from((await ck.readRaw("dense/bias")).data as ArrayLike<number>), Array.from(q16, (q) => Math.fround(q * 3.1e-5 - 0.75)));
+  assert.deepEqual(Array.from((await ck.readRaw("half")).data as ArrayLike<number>), [1, -2, 65504, 2 ** -24, -0, Math.fround(0.333251953125)]);
+  assert.deepEqual(Array.from((await ck.readRaw("ids")).data as ArrayLike<number>), [-3, -2, -2, 1]); // Math.round(-2.5) = -2, as tfjs
   assert.deepEqual(ck.entries.map((e) => e.byteLength), [20, 6, 12, 4, 8]);
   assert.deepEqual(ck.metadata.quantization, { "dense/kernel": specs[0].quantization, "dense/bias": specs[1].quantization, half: { dtype: "float16" }, ids: specs[3].quantization });
   assert.equal(ck.metadata.convertedBy, "TensorFlow.js Converter v4.22.0");

@@ -13,9 +13,9 @@ test("dtypeSize knows every source dtype", () => {
 test("decodeRaw handles unaligned and big-endian bytes", () => {
   const le = new Uint8Array(9);
   le.set(new Uint8Array(new Float32Array([1.5, -2]).buffer), 1);
-  assert.deepEqual(Array.from(decodeRaw(le.subarray(1), "float32")), [1.5, -2]);
+  assert.deepEqual(Array.from(decodeRaw(le.subarray(1), "float32") as ArrayLike<number>), [1.5, -2]);
   const be = new Uint8Array([0x3f, 0xc0, 0, 0, 0xc0, 0, 0, 0]);
-  assert.deepEqual(Array.from(decodeRaw(be, "float32", true)), [1.5, -2]);
+  assert.deepEqual(Array.from(decodeRaw(be, "float32", true) as ArrayLike<number>), [1.5, -2]);
   assert.throws(() => decodeRaw(new Uint8Array(3), "float32"), RangeError);
 });
 

@@ -107,7 +107,7 @@ test("random transforms: reproducible from their generator, declared by randomPa
 
 test("custom steps run after the built-in ones; a function counts as random unless declared otherwise", () => {
   const seen: string[] = [];
-  const t = T.compose([T.resize([4, 4]), (x) => (seen.push(x instanceof tf.Tensor ? "tensor" : "image"), x), T.toTensor()]);
+  const t = T.compose([T.resize([4, 4]), (x: T.TransformInput) => (seen.push(x instanceof tf.Tensor ? "tensor" : "image"), x), T.toTensor()]);
   assert.deepEqual(t.randomParts().length, 1);
   const y = t(image(new Uint8Array(8 * 8 * 3).fill(51), 8, 8)) as tf.Tensor3D;
   assert.deepEqual(seen, ["image"]);

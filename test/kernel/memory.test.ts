@@ -6,7 +6,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { ensureBuilt } from "./_build";
-import { KernelClient, textOf } from "./_client";
+import { KernelClient, textOf, type Reply } from "./_client";
 
 let k: KernelClient | undefined;
 after(async () => k?.close());
@@ -29,7 +29,7 @@ test("200 cells: numTensors does not grow, RSS stays within 1.5x of cell 20", as
   assert.equal(setup.reply.content.status, "ok", JSON.stringify(setup.reply.content));
   const samples: Array<[number, number]> = [];
   for (let i = 1; i <= 200; i++) {
-    const r = await k.execute(CELL);
+    const r: Reply = await k.execute(CELL);
     assert.equal(r.reply.content.status, "ok", JSON.stringify(r.reply.content));
     samples.push(JSON.parse(JSON.parse(textOf(r.iopub[1]).replace(/^'|'$/g, '"'))));
   }

@@ -117,7 +117,7 @@ test("GRU gate reorder (r,z,n)→(z,r,n) and stacked biases reproduce torch in a
   const bias = torchRule("GRU", "bias")!.convert([get("bias_ih_l0"), get("bias_hh_l0")], ctx([2, 12]));
   assert.deepEqual(bias.shape, [2, 12]);
   // Keras's reset_after GRU cell, gate order z, r, h.
-  const x = tf.tensor(c.input.data, c.input.shape) as tf.Tensor3D;
+  const x = tf.tensor3d(c.input.data, c.input.shape as [number, number, number]);
   let h = tf.zeros([2, 4]) as tf.Tensor2D;
   const outs: tf.Tensor2D[] = [];
   const [bIn, bRec] = tf.unstack(bias);

@@ -31,7 +31,7 @@ test("toHTML: the summary line first, then <details> sections with problems open
   assert.match(html, /<details open><summary>mismatched \(2\)<\/summary>/);
   assert.match(html, /<details><summary>loaded \(5\)<\/summary>/);
   assert.ok(html.includes("extra.&#60;weight&#62;") && !html.includes("extra.<weight>"));
-  const bundle = report[Symbol.for("Jupyter.display")]();
+  const bundle = (report as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]();
   assert.deepEqual(Object.keys(bundle).sort(), ["text/html", "text/plain"]);
   assert.equal(bundle["text/plain"], report.toString());
 });

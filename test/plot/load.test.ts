@@ -27,7 +27,7 @@ test("plot.load draws a real load report: loaded, mismatched and missing paramet
   await ready();
   const report = await loadWeights(smallCnn(10), CHECKPOINT);
   const fig = load(report);
-  const [loaded, mismatched, missing] = fig.data as Array<{ x: number[]; y: string[]; name: string }>;
+  const [loaded, mismatched, missing] = fig.data as unknown as Array<{ x: number[]; y: string[]; name: string }>;
   assert.deepEqual(loaded.y, ["conv1", "bn1", "conv2", "bn2", "fc1", "fc", "extra"].filter((n) => loaded.y.includes(n)));
   const at = (trace: { x: number[]; y: string[] }, layer: string) => trace.x[trace.y.indexOf(layer)];
   assert.equal(at(loaded, "conv1"), 16 * 9 + 16);

@@ -78,7 +78,7 @@ test("params(model): trainable, frozen and non-trainable per layer in model orde
 });
 
 test("params: deep models open per block with a toggle, height grows with rows, log option", () => {
-  const layers = [];
+  const layers: Array<{ name: string; trainable: number; frozen: number; nonTrainable: number }> = [];
   for (let b = 1; b <= 4; b++) for (let i = 0; i < 40; i++) layers.push({ name: `layer${b}.${i}.conv`, trainable: b === 4 ? 100 : 0, frozen: b === 4 ? 0 : 1000 * b, nonTrainable: 10 });
   layers.push({ name: "fc", trainable: 5000, frozen: 0, nonTrainable: 0 });
   const sum = (k: "trainable" | "frozen" | "nonTrainable") => layers.reduce((a, l) => a + l[k], 0);
