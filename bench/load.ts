@@ -1,5 +1,5 @@
 /**
- * Load benchmark (DESIGN.md §0.6 "does loading pretrained weights take long?"): for torchvision
+ * Load benchmark ("does loading pretrained weights take long?"): for torchvision
  * resnet50 and vgg16 state dicts written by real torch (random weights) and the same tensors as
  * safetensors, prints graft's time to read every tensor into memory — as tfjs tensors with
  * `read()` (the like of what torch.load returns: tensors of its framework) and as JS arrays with

@@ -1,6 +1,6 @@
 /**
  * Small-CNN training: graft's wasm engine vs PyTorch CPU (same threads) vs tfjs's cpu backend.
- * CNN of DESIGN.md §5: conv 3→32 k3, maxpool 2, conv 32→64 k3, global average pool, dense 10;
+ * The CNN of the first measurement, before any graft code: conv 3→32 k3, maxpool 2, conv 32→64 k3, global average pool, dense 10;
  * 64 images 64×64×3, batch 32, 2 epochs, Adam. Target: graft ≤ 2 × PyTorch.
  * Run: node --import tsx bench/train-cnn.ts   (GRAFT_BENCH_CPU=0 skips the cpu-backend run)
  */

@@ -1,5 +1,5 @@
 /**
- * Container unwrapping: what `torch.load` returned is not always a state dict (DESIGN.md §0.2).
+ * Container unwrapping: what `torch.load` returned is not always a state dict (ARCHITECTURE.md §4).
  * From the unpickled value this finds the tensors a user means and where they came from:
  * - a state dict (a dict whose values are tensors) as is;
  * - a dict holding one under a well-known key (`state_dict`, `model`, `model_state_dict`,

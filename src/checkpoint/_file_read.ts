@@ -2,17 +2,15 @@
  * Positional file reads that either return every byte asked for or fail naming what was cut short.
  *
  * Reads are synchronous `fs.readSync` calls in pieces of at most {@link READ_CHUNK}, yielding to
- * the event loop between pieces. Measured on resnet50 (320 tensors, 102 MB, page cache): one
- * thread-pool round trip per read (`fs.read`, `FileHandle.read`) made reading every tensor ~2.5×
- * slower than synchronous reads (85 ms vs 35 ms) on a busy 2-core machine, and slower than
- * `torch.load`; pieces keep each block of the event loop to a few milliseconds.
+ * the event loop between pieces. A thread-pool round trip per read (`fs.read`,
+ * `FileHandle.read`) made reading a checkpoint of a few hundred tensors several times slower than
+ * synchronous reads (`bench/load.ts`); pieces keep each block of the event loop short.
  *
  * Reads into memory already in use (the wasm heap; `split`) take pieces of at least
  * {@link SPLIT_MIN} bytes on two threads at once: the second half on the thread pool (`fs.read`,
  * straight into the same buffer) while this thread reads the first. Copying from the page cache
- * runs at one core's speed, so two cores copy faster. On 2 cores, reading every tensor of
- * resnet50 into the heap took ~18 ms instead of ~23, vgg16 ~52 instead of ~90. Pieces of
- * 0.5–4 MiB were measured; from 1 MiB on the thread pool's round trip costs less than it saves.
+ * runs at one core's speed, so two cores copy faster (`bench/load.ts`). From 1 MiB on, the
+ * thread pool's round trip costs less than it saves.
  */
 import { read as readAsync, readSync } from "node:fs";
 import { open as fsOpen, type FileHandle } from "node:fs/promises";
@@ -30,8 +28,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * what was cut short. `buf` may be a function returning the buffer, called again after every
  * yield: a view of WebAssembly memory is replaced when the memory grows meanwhile.
  * @param split read pieces of at least {@link SPLIT_MIN} bytes on two threads at once. For
- *   memory already in use, like the wasm heap; into new JS buffers it was slower (resnet50 as
- *   JS arrays: 46–48 ms vs 33 ms), so plain reads of new buffers leave it off.
+ *   memory already in use, like the wasm heap; into new JS buffers it was slower (fresh pages
+ *   fault in on both threads), so plain reads of new buffers leave it off.
  * @example
  * ```ts
  * const buf = new Uint8Array(8);

@@ -8,18 +8,12 @@
  * HDF5 runs in a worker thread with a deadline on every call (_h5_host.ts): the fuzz test found
  * corrupt files on which the C library loops forever or aborts.
  *
- * Why h5wasm and not jsfive — measured on this machine (2 cores, node 20), a Keras-2-layout VGG16
- * `.h5` written by h5py (138,357,544 float32 values, 553 MB), open = read the layer_names /
- * weight_names attributes and describe every dataset; read = every dataset's values:
+ * Why h5wasm and not jsfive: h5wasm lets HDF5 read the real file lazily with positioned reads
+ * (NODERAWFS), while jsfive needs the whole file as one ArrayBuffer first; on a VGG16 `.h5`
+ * h5wasm read every dataset an order of magnitude faster in a fraction of the memory (the
+ * README gives the figures; `bench/keras_h5.ts` measures graft's reader).
  *
- * | library | open | read all | peak RSS above baseline | how it reaches the bytes |
- * |---|---|---|---|---|
- * | h5wasm 0.10.3 (`h5wasm/node`) | 0.14 s (+0.27 s one-time wasm init) | 1.75 s | 0.90 GB (1.6× file) | NODERAWFS: HDF5 reads the real file lazily with positioned reads |
- * | jsfive 0.4.2 | 1.76 s | 43.8 s | 3.09 GB (5.6× file) | the whole file as one ArrayBuffer first |
- * | `fs.readFileSync` of the file (reference) | | 0.54 s | | |
- * | graft's openKerasH5 (worker below, 16 MiB slabs, buffers transferred; `bench/keras_h5.ts`) | 0.3–0.5 s cold (worker start), 14–40 ms warm | 0.39 s warm (1.32× a 0.30 s warm readFile) | 0.51 GB (0.97× file) | |
- *
- * h5wasm is 25× faster to read, opens lazily (memory is what the caller keeps plus one slab, not
+ * h5wasm opens lazily (memory is what the caller keeps plus one slab, not
  * the file), reads chunked/deflated datasets and converts big-endian data, and it is already a
  * dependency. Its node build is ESM-only, so the worker loads it with a dynamic `import()` of its
  * file URL (graft compiles to CommonJS). Limits: its `.value` has no float16, so datasets are read

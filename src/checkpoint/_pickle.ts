@@ -8,9 +8,8 @@
  *
  * Why not pickleparser: it builds objects with JavaScript semantics (placeholders for unknown
  * names, `BUILD` copying keys onto objects), which must then be fenced in; a reader of our own is
- * ~300 lines and refuses by construction. Measured here: resnet18's data.pkl (14.8 KB) parses in
- * 0.6 ms warm / 9 ms cold, a whole pickled mobilenet_v2 (70 KB) in 2.5 / 39 ms; DESIGN.md §5
- * measured pickleparser at 70–100 ms for the same resnet18 pickles.
+ * ~300 lines, refuses by construction, and is two orders of magnitude faster on torch's pickles
+ * (`bench/load.ts` times whole checkpoint reads; the README gives the figures).
  */
 import { GraftFormatError, GraftUnsafePickleError } from "./errors";
 import { callGlobal, PyGlobal, PyObject, RefusedGlobal } from "./_pickle_globals";

@@ -1,5 +1,5 @@
 /**
- * The globals a pickle may CALL (DESIGN.md §3 Safety), as data: torch's tensor/parameter rebuild
+ * The globals a pickle may CALL (ARCHITECTURE.md §4), as data: torch's tensor/parameter rebuild
  * functions, `torch.Size`, `collections.OrderedDict`, a few builtins for plain data, `_codecs.encode`
  * (bytes in protocol 2) and numpy scalars. Every other `REDUCE` is refused; classes built through
  * `NEWOBJ` become inert {@link PyObject} records and never run. Plain-data helpers that checkpoints

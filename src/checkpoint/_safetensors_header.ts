@@ -1,5 +1,5 @@
 /**
- * Parses and validates a safetensors header (huggingface/safetensors README, DESIGN.md §3) before
+ * Parses and validates a safetensors header (huggingface/safetensors README, ARCHITECTURE.md §4) before
  * any tensor byte is touched: 8 bytes N (u64 little endian, read as BigInt), N bytes of JSON
  * starting with `{` and at most 100 MB, then the data. Every entry `{dtype, shape, data_offsets}`
  * must name a known dtype, have `end - begin == prod(shape) * size` (checked in BigInt), and the

@@ -3,7 +3,7 @@
  * locator + record, central directory, local headers; methods 0 = stored and 8 = deflate).
  *
  * Why our own and not a library: JSZip 3.10 cannot open torch zips at all ("expected N records
- * in central dir, got 0", DESIGN.md §5) and reads whole files into memory; yauzl/fflate are not
+ * in central dir, got 0") and reads whole files into memory; yauzl/fflate are not
  * dependencies and are stream- or buffer-oriented. Checkpoints are routinely > 4 GiB, so graft
  * needs exactly this: read the central directory once, then `fs.read` only the byte ranges of
  * the tensor asked for. ~250 lines with every size and offset checked against the file size
@@ -306,8 +306,8 @@ export class ZipReader {
    * `start` is 0 and the range is under 1 MiB, header and data come in one `readv`: the data is
    * guessed to begin where torch's writer puts it (the first 64-byte boundary after a 4-byte
    * padding field), and the header read alongside says whether it does; when it doesn't, the
-   * data is read again from where the header says. One system call per tensor instead of two:
-   * ~1.5 ms of resnet50's ~25. Longer ranges go to `readInto`, on two threads unless `split` is
+   * data is read again from where the header says. One system call per tensor instead of two.
+   * Longer ranges go to `readInto`, on two threads unless `split` is
    * false.
    */
   async readStoredInto(name: string, start: number, length: number, into: () => Uint8Array, split = true): Promise<void> {

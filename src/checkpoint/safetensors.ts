@@ -1,5 +1,5 @@
 /**
- * safetensors (huggingface/safetensors; DESIGN.md §3): `u64 N | N bytes JSON header | data`.
+ * safetensors (huggingface/safetensors; ARCHITECTURE.md §4): `u64 N | N bytes JSON header | data`.
  * Opening reads and validates only the header (see _safetensors_header.ts); `read(name)` reads
  * that tensor's byte range with one positioned read — for float32 on the wasm backend straight
  * into the new tensor's memory (_wasm_heap.ts), which is also how loadWeights' in-place path reads

@@ -1,6 +1,6 @@
 /**
  * PyTorch legacy checkpoints (torch < 1.6 or `_use_new_zipfile_serialization=False`;
- * `torch/serialization.py` `_legacy_save`; DESIGN.md §3): five pickles back to back — the magic
+ * `torch/serialization.py` `_legacy_save`; ARCHITECTURE.md §4): five pickles back to back — the magic
  * number 0x1950a86a20f9469cfc6c, protocol 1001, sys_info, the object (storages as persistent ids
  * `('storage', type, key, location, numel, view_metadata)`), the sorted list of storage keys — then
  * per key in that order an int64 element count and the storage's raw bytes.

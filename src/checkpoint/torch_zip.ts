@@ -1,6 +1,6 @@
 /**
  * PyTorch zip checkpoints (torch ≥ 1.6; `torch/serialization.py`, `caffe2/serialize/inline_container.cc`;
- * DESIGN.md §3): one top folder holding `data.pkl` (protocol 2), `byteorder` (absent = little),
+ * ARCHITECTURE.md §4): one top folder holding `data.pkl` (protocol 2), `byteorder` (absent = little),
  * `version` or `.data/version`, optional `.format_version` / `.storage_alignment` /
  * `.data/serialization_id`, and each storage's raw bytes in `data/<key>`.
  * Opening reads the central directory and `data.pkl` only; `read(name)` reads that tensor's bytes

@@ -1,4 +1,4 @@
-/** The shape every checkpoint reader returns (DESIGN.md §2): an index read eagerly, tensors read lazily. */
+/** The shape every checkpoint reader returns (ARCHITECTURE.md §3): an index read eagerly, tensors read lazily. */
 import type * as tf from "@tensorflow/tfjs";
 
 export type CheckpointFormat =

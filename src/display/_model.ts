@@ -20,7 +20,7 @@ interface ModelLike {
   summary: unknown;
 }
 
-/** The shape `countParams(model)` returns (DESIGN.md §2). */
+/** The shape `countParams(model)` returns (ARCHITECTURE.md §3). */
 export interface ParamCounts {
   trainable: number;
   frozen: number;

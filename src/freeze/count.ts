@@ -1,5 +1,5 @@
 /**
- * Parameter counts in graft's terms (DESIGN.md §2): *trainable* = weights the optimizer updates;
+ * Parameter counts in graft's terms (ARCHITECTURE.md §3): *trainable* = weights the optimizer updates;
  * *frozen* = weights that would be trainable but are frozen; *nonTrainable* = never trainable
  * (BatchNormalization moving statistics). PyTorch equivalents: trainable = Σ numel of parameters
  * with `requires_grad`, frozen = the others, nonTrainable = buffers `running_mean`/`running_var`

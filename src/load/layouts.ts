@@ -1,5 +1,5 @@
 /**
- * PyTorch → tfjs layout transforms, as data (DESIGN.md §3). Each row says which tfjs weight
+ * PyTorch → tfjs layout transforms, as data (ARCHITECTURE.md §5). Each row says which tfjs weight
  * (layer class + weight name) is made from which torch parameters of the module with the
  * layer's name, how shapes map, and the conversion itself. The planner reads `torch` and
  * `shape` to match and check; the applier calls `convert` inside `tf.tidy`.

@@ -1,5 +1,5 @@
 /**
- * The naming convention (DESIGN.md §2): a tfjs layer named after a torch module path
+ * The naming convention (ARCHITECTURE.md §3): a tfjs layer named after a torch module path
  * (`layer1.0.conv1`) receives `layer1.0.conv1.weight` etc.; tfjs/Keras sources name weights
  * `conv2d_1/kernel`, `dense/kernel:0`, `model_weights/dense/dense/kernel:0` (h5) or
  * `dense/vars/0` or `layers/dense/0` (Keras 3). This file maps both sides to comparable keys.

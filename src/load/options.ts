@@ -1,4 +1,4 @@
-/** The options of {@link loadWeights} and {@link planLoad} (DESIGN.md §2), and their checks. */
+/** The options of {@link loadWeights} and {@link planLoad} (ARCHITECTURE.md §3), and their checks. */
 import { compileNamePattern, NamePattern } from "./_pattern";
 
 export type { NamePattern } from "./_pattern";

@@ -1,5 +1,5 @@
 /**
- * LoadReport (DESIGN.md §2): what a load did, as data — loaded (with each transform), missing,
+ * LoadReport (ARCHITECTURE.md §3): what a load did, as data — loaded (with each transform), missing,
  * unexpected (with "did you mean"), mismatched (both shapes), incompatible, skipped, ignored,
  * warnings, coverage — and three renderings: terminal text, notebook HTML, JSON.
  */

@@ -1,5 +1,5 @@
 /**
- * What `plot.params` draws (private): the counts of `countParams` (src/freeze, DESIGN.md §2),
+ * What `plot.params` draws (private): the counts of `countParams` (src/freeze, ARCHITECTURE.md §3),
  * plus each layer's weight shapes for the hover, keyed by the same layer path
  * (`backbone/conv1` inside nested models).
  */
@@ -13,7 +13,7 @@ export type LayerParams = Omit<FreezeLayerParams, "className"> & {
   shapes?: string[];
 };
 
-/** The counts object of DESIGN.md §2 (`countParams`); `plot.params` accepts it in place of a model. */
+/** The counts object of ARCHITECTURE.md §3 (`countParams`); `plot.params` accepts it in place of a model. */
 export type ParamCounts = Omit<FreezeParamCounts, "layers"> & { layers: LayerParams[] };
 
 interface Variable { name: string; originalName?: string; shape: number[] }

@@ -9,7 +9,7 @@
  *
  * Flatten order: torch flattens the `(C, 7, 7)` map in C·H·W order, tfjs flattens `(7, 7, C)`
  * in H·W·C order, so the rows of `classifier.0`'s kernel are a permutation of torch's
- * `classifier.0.weight` columns; the loader applies it (DESIGN.md §3).
+ * `classifier.0.weight` columns; the loader applies it (ARCHITECTURE.md §5).
  */
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchConv, torchLinear } from "./_layers";

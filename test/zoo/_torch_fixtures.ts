@@ -112,7 +112,7 @@ const TORCH_SUFFIX: Record<string, string> = {
   moving_variance: "running_var",
 };
 
-/** The torch → tfjs layout change for one weight (DESIGN.md §3), as tfjs ops. */
+/** The torch → tfjs layout change for one weight (ARCHITECTURE.md §5), as tfjs ops. */
 function toTfjsLayout(layer: tf.layers.Layer, weight: string, t: tf.Tensor): tf.Tensor {
   const kind = layer.getClassName();
   if (kind === "Conv2D" && weight === "kernel") return t.transpose([2, 3, 1, 0]); // OIHW → HWIO
