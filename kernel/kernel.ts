@@ -12,7 +12,7 @@ import { History, type HistoryRequest } from "./history";
 import { isComplete } from "./is_complete";
 import { kernelLog, setOutputTarget, type IopubSend } from "./output";
 import { preludeSource, PRELUDE_NAMES } from "./prelude";
-import { PACKAGE_ROOT } from "./resolve";
+import { PACKAGE_ROOT, graftLib } from "./resolve";
 import { splitMagics } from "./magics/parse";
 import { MagicRegistry, type MagicContext } from "./magics/registry";
 import { UsageError } from "./magics/usage";
@@ -55,7 +55,7 @@ export class GraftKernel {
     setOutputTarget(() => {});
     this.prelude = (async () => {
       try {
-        await require(PACKAGE_ROOT).ready?.();
+        await graftLib().ready();
       } catch (err) {
         this.preludeError = toCellError(err);
         kernelLog(`graft failed to load: ${this.preludeError.ename}: ${this.preludeError.evalue}`);
@@ -96,7 +96,7 @@ export class GraftKernel {
   kernelInfo(): Record<string, unknown> {
     let engine = "not initialised";
     try {
-      const e = require(PACKAGE_ROOT).engine();
+      const e = graftLib().engine();
       engine = `${e.backend} (${e.reason})`;
     } catch {
       // graft not built: the banner says so

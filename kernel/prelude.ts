@@ -3,7 +3,7 @@
  * that declares the same name wins), and waits for the tfjs backend so the first user cell
  * computes at full speed.
  */
-import { PACKAGE_ROOT } from "./resolve";
+import { graftLib } from "./resolve";
 
 /** Names bound in every notebook when graft exports them. */
 export const PRELUDE_NAMES = [
@@ -16,7 +16,7 @@ export const PRELUDE_NAMES = [
  * @example
  * preludeSource(); // 'import * as graft from "graft";\nimport { tf, engine, ready } from "graft";\nawait graft.ready();'
  */
-export function preludeSource(exported: Record<string, unknown> = require(PACKAGE_ROOT)): string {
+export function preludeSource(exported: Record<string, unknown> = graftLib()): string {
   const names = PRELUDE_NAMES.filter((n) => exported[n] !== undefined);
   const lines = ['import * as graft from "graft";'];
   // Named imports (not a destructuring) so `tf` is a namespace for types too (`x as tf.Tensor`).

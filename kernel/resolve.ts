@@ -14,6 +14,17 @@ export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
 const NAME = "graft";
 
 /**
+ * graft's public API, typed, loaded on first use (not at kernel start): the same module instance
+ * as a notebook's `require("graft")` (both resolve to this package's dist/src/index.js).
+ * @example
+ * const names = graftLib().freeze(model, graftLib().parsePattern("layer1.*"));
+ */
+export function graftLib(): typeof import("../src") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../src");
+}
+
+/**
  * Installs both fallbacks; call once, before the first cell compiles.
  * @example
  * installGraftResolution();

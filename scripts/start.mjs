@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { root, setup, sh } from "./_setup.mjs";
 
 setup();
-const cli = join(root, "dist", "src", "cli.js");
+const cli = join(root, "dist", "kernel", "cli.js");
 const notebook = process.argv[2] ?? "notebooks/01-quickstart.ipynb";
 const name = notebook.replace(/^.*\//, "").replace(/\.ipynb$/, "");
 try {

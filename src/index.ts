@@ -2,6 +2,10 @@
  * graft: transfer learning for TensorFlow.js. Read pretrained checkpoints, graft their weights
  * onto tfjs models with a mismatch report, freeze layers by pattern, train and plot inline.
  */
+import { assertTfjsInternals } from "./_tfjs_private";
+
+assertTfjsInternals();
+
 export * from "./errors";
 export * from "./train";
 export * from "./checkpoint";

@@ -2,7 +2,7 @@
 import { performance } from "node:perf_hooks";
 import type { MagicSpec } from "./registry";
 import { CellFailure, UsageError } from "./usage";
-import { graftFunction } from "./_graft";
+import { lib } from "./_graft";
 
 /** `%lsmagic`: every magic with its usage. */
 export const lsmagic: MagicSpec = {
@@ -45,7 +45,7 @@ export const engine: MagicSpec = {
   summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and the reason.",
   args: {},
   run() {
-    const e = graftFunction<() => { backend: string; reason: string }>("engine", "src/train")();
+    const e = lib().engine();
     return { toMimeBundle: () => ({ "text/plain": `engine: ${e.backend} — ${e.reason}` }) };
   },
 };

@@ -1,8 +1,6 @@
 /** `%freeze PATTERN [on MODEL]` and `%unfreeze PATTERN [on MODEL]`: graft.freeze / graft.unfreeze. */
 import type { MagicSpec } from "./registry";
-import { graftFunction, resolveModel, toPattern } from "./_graft";
-import { paramCounts } from "../../src/display/_model";
-import { toMimeBundle } from "../../src/display/mime";
+import { lib, resolveModel } from "./_graft";
 
 function shell(name: "freeze" | "unfreeze", verb: string): MagicSpec {
   return {
@@ -14,15 +12,14 @@ function shell(name: "freeze" | "unfreeze", verb: string): MagicSpec {
     args: { positional: [{ name: "PATTERN" }], keyword: [{ word: "on", name: "MODEL" }] },
     run(args, ctx) {
       const model = resolveModel(ctx, args.model as string | undefined, `%${name}`);
-      const fn = graftFunction<(m: unknown, p: unknown) => string[]>(name, "src/freeze");
-      const names = fn(model, toPattern(String(args.pattern)));
-      const counts = paramCounts(model);
+      const graft = lib();
+      const names = graft[name](model, graft.parsePattern(String(args.pattern)));
+      const table = graft.paramsTable(model);
       const head = `${name === "freeze" ? "Froze" : "Unfroze"} ${names.length} layer${names.length === 1 ? "" : "s"}` + (names.length ? `: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", …" : ""}` : "");
-      const bundle = toMimeBundle(counts);
       return {
         toMimeBundle: () => ({
-          "text/plain": `${head}\n${bundle["text/plain"]}`,
-          "text/html": `<p>${head.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>${bundle["text/html"] ?? ""}`,
+          "text/plain": `${head}\n${table.toString()}`,
+          "text/html": `<p>${head.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>${table.toHTML()}`,
         }),
       };
     },

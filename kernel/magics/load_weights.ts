@@ -2,7 +2,7 @@
 import type { MagicSpec } from "./registry";
 import { UsageError } from "./usage";
 import fs from "node:fs";
-import { graftFunction, resolveModel, toPattern } from "./_graft";
+import { lib, resolveModel } from "./_graft";
 import { progressBar } from "../../src/display/progress";
 import { display } from "../../src/display/display";
 import { load as loadFigure, type LoadReportLike } from "../../src/plot/load";
@@ -34,7 +34,7 @@ export const loadWeights: MagicSpec = {
       const re = /^\/(.+)\/([gimsuy]*)$/.exec(from);
       return [re ? new RegExp(re[1], re[2]) : from, r.slice(at + 1)];
     });
-    const skips = ((args.skip as string[]) ?? []).map(toPattern).flat();
+    const skips = ((args.skip as string[]) ?? []).map((t) => lib().parsePattern(t)).flat();
     const opts: Record<string, unknown> = { strict: !!args.strict, dryRun: !!args.dryRun };
     if (rename.length) opts.rename = rename;
     if (skips.length) opts.skip = skips.length === 1 ? skips[0] : skips;
@@ -42,10 +42,9 @@ export const loadWeights: MagicSpec = {
     const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
     const progress = !args.dryRun && size > PROGRESS_ABOVE_BYTES ? progressBar(`loading ${file}`) : undefined;
     if (progress) opts.onProgress = progress;
-    const load = graftFunction<(m: unknown, f: string, o: object) => Promise<unknown>>("loadWeights", "src/load");
     let report: unknown;
     try {
-      report = await load(model, file, opts);
+      report = await lib().loadWeights(model, file, opts);
     } finally {
       progress?.done();
     }

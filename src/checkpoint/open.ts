@@ -13,33 +13,10 @@ import { openTorchLegacy } from "./torch_legacy";
 import { openNpy } from "./npy";
 import { openNpz } from "./npz";
 import { openSafetensors } from "./safetensors";
+import { openTfjs } from "./tfjs";
+import { openKerasH5 } from "./keras_h5";
+import { openKerasV3 } from "./keras_v3";
 import type { Checkpoint, CheckpointFormat, OpenOptions } from "./types";
-
-type Opener = (path: string, opts: OpenOptions) => Promise<Checkpoint>;
-
-/** Readers whose modules may not be in this build yet: loaded when first needed, else "not supported yet". */
-const SIBLINGS: Record<string, [module: string, fn: string]> = {
-  tfjs: ["./tfjs", "openTfjs"],
-  "keras-h5": ["./keras_h5", "openKerasH5"],
-  "keras-v3": ["./keras_v3", "openKerasV3"],
-};
-
-function sibling(path: string, kind: string): Opener {
-  const [module, fn] = SIBLINGS[kind];
-  let mod: Record<string, unknown>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(module) as Record<string, unknown>;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === "MODULE_NOT_FOUND" && e.message?.includes(module)) {
-      throw new GraftFormatError(path, `${kind} files are recognised but not supported yet in this build of graft`);
-    }
-    throw err;
-  }
-  if (typeof mod[fn] !== "function") throw new GraftFormatError(path, `${kind} files are recognised but not supported yet in this build of graft`);
-  return mod[fn] as Opener;
-}
 
 const HDF5 = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -153,7 +130,11 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Checkp
       return openNpz(path, opts);
     case "safetensors":
       return openSafetensors(path, opts);
-    default:
-      return sibling(path, format)(path, opts);
+    case "tfjs":
+      return openTfjs(path, opts);
+    case "keras-h5":
+      return openKerasH5(path, opts);
+    case "keras-v3":
+      return openKerasV3(path, opts);
   }
 }

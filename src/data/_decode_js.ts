@@ -9,7 +9,7 @@
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { UnsupportedError, type ImageHeader } from "./_header";
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 import { decodeBmp, decodePnm } from "./_decode_raster";
 
 function decodeJpeg(bytes: Uint8Array, maxPixels: number): DecodedImage {

@@ -4,7 +4,7 @@
  * and BMP (uncompressed 24/32-bit and 1/4/8-bit palette, bottom-up or top-down). Exact by
  * construction: no arithmetic on the pixels.
  */
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 import { UnsupportedError } from "./_header";
 
 /** A binary PPM (P6) or PGM (P5). */

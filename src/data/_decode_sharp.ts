@@ -6,7 +6,7 @@
  * (PIL opens them as mode "I" and clips to 0–255 on conversion).
  */
 import type { ImageHeader } from "./_header";
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 
 interface SharpInfo { width: number; height: number; channels: number }
 interface SharpPipeline {

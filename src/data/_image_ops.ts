@@ -3,7 +3,7 @@
  * run on worker threads): crops with PIL's zero fill outside the image, flips, PIL's
  * ImageEnhance blends and HSV conversions for colorJitter, ToTensor's /255, Normalize.
  */
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 
 /** HWC float32 pixels (after toTensor). */
 export interface FloatImage { data: Float32Array; height: number; width: number; channels: 3 }

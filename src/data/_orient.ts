@@ -3,7 +3,7 @@
  * FLIP_LEFT_RIGHT, 3 ROTATE_180, 4 FLIP_TOP_BOTTOM, 5 TRANSPOSE, 6 ROTATE_270, 7 TRANSVERSE,
  * 8 ROTATE_90 (PIL's rotations are counter-clockwise) — on an HWC RGB buffer.
  */
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 
 /** Source pixel (row, column) for output pixel (y, x), per orientation; h, w are the input's. */
 const SOURCE: Record<number, (y: number, x: number, h: number, w: number) => [number, number]> = {

@@ -10,7 +10,7 @@
  * output pixel depends only on its own weights, so the rectangle equals the same crop of the
  * full resize.
  */
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 
 export type Interpolation = "nearest" | "bilinear" | "bicubic";
 

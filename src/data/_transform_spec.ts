@@ -5,7 +5,7 @@
  * on PIL images; `resize` followed by a `centerCrop` that fits is fused into one windowed
  * resample (equal to resize-then-crop, measured faster).
  */
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 import { resample, type Interpolation } from "./_resample";
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, crop, flipHorizontal, isFloat, normalizeFloat, toFloat, toFloatNormalized, type Pixels } from "./_image_ops";
 import { randint, uniform, type Random } from "./random";

@@ -11,13 +11,9 @@ import { applyOrientation } from "./_orient";
 import { decodeWithSharp, loadSharp } from "./_decode_sharp";
 import { decodeWithJs } from "./_decode_js";
 
-/** Decoded pixels: height × width × 3 bytes, rows top to bottom, RGB interleaved. */
-export interface DecodedImage {
-  data: Uint8Array;
-  height: number;
-  width: number;
-  channels: 3;
-}
+import type { DecodedImage } from "./decoded_image";
+
+export type { DecodedImage };
 
 /** Options of {@link readImage}. */
 export interface ReadImageOptions {

@@ -4,7 +4,7 @@
  * through `compose` or `custom` and runs on the main thread, after the worker-run prefix.
  */
 import { tf } from "../train/engine";
-import type { DecodedImage } from "./read_image";
+import type { DecodedImage } from "./decoded_image";
 import { isFloat, type FloatImage, type Pixels } from "./_image_ops";
 import { applySpecs, RANDOM_OPS, specToString, type TransformSpec } from "./_transform_spec";
 import type { Random } from "./random";

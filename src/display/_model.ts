@@ -1,10 +1,12 @@
 /**
- * Rendering of tfjs LayersModels (a summary table with Trainable / Frozen / Non-trainable columns)
- * and of parameter counts (`countParams(model)`'s result). Counts come from graft's
- * `countParams` when that module is present; else they are read from the layers directly.
+ * Rendering of tfjs LayersModels (a summary table with output shapes and Trainable / Frozen /
+ * Non-trainable columns) and of parameter counts (`countParams(model)`'s result, drawn by the
+ * one parameter table of src/freeze, as `%params` and `%freeze` show it).
  */
+import type * as tf from "@tensorflow/tfjs";
 import type { MimeBundle } from "./bridge";
 import { escapeHtml, fmtInt, htmlTable, textTable } from "./_html";
+import { countParams, paramsTable, type ParamCounts } from "../freeze";
 
 interface LayerLike {
   name: string;
@@ -20,15 +22,6 @@ interface ModelLike {
   summary: unknown;
 }
 
-/** The shape `countParams(model)` returns (ARCHITECTURE.md §3). */
-export interface ParamCounts {
-  trainable: number;
-  frozen: number;
-  nonTrainable: number;
-  total: number;
-  layers: { name: string; trainable: number; frozen: number; nonTrainable: number }[];
-}
-
 /** Duck-typed tf.LayersModel (Sequential and functional). */
 export function isLayersModel(v: unknown): v is ModelLike {
   const m = v as ModelLike;
@@ -41,38 +34,13 @@ export function isParamCounts(v: unknown): v is ParamCounts {
   return !!c && typeof c === "object" && Array.isArray(c.layers) && ["trainable", "frozen", "nonTrainable", "total"].every((k) => typeof (c as any)[k] === "number");
 }
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** graft's countParams when its module is there, else the same figures read from the layers. */
-export function paramCounts(model: ModelLike): ParamCounts {
-  try {
-    const freeze = require("../freeze");
-    if (typeof freeze.countParams === "function") return freeze.countParams(model);
-  } catch {
-    // src/freeze not built: fall through to the local count
-  }
-  const layers = model.layers.map((l) => {
-    // A frozen layer reports its would-be-trainable weights among nonTrainableWeights; tfjs keeps
-    // the weights created trainable in `_trainableWeights`.
-    const created = ((l as any)._trainableWeights ?? []) as Array<{ shape: number[] }>;
-    const live = l.trainableWeights.reduce((s, w) => s + size(w.shape), 0);
-    const createdCount = created.reduce((s, w) => s + size(w.shape), 0);
-    const all = live + l.nonTrainableWeights.reduce((s, w) => s + size(w.shape), 0);
-    const frozen = Math.max(0, createdCount - live);
-    return { name: l.name, trainable: live, frozen, nonTrainable: all - live - frozen };
-  });
-  const sum = (k: "trainable" | "frozen" | "nonTrainable") => layers.reduce((s, l) => s + l[k], 0);
-  const [trainable, frozen, nonTrainable] = [sum("trainable"), sum("frozen"), sum("nonTrainable")];
-  return { trainable, frozen, nonTrainable, total: trainable + frozen + nonTrainable, layers };
-}
-
 function totalsLine(c: ParamCounts): string {
   return `Total params: ${fmtInt(c.total)} · trainable ${fmtInt(c.trainable)} · frozen ${fmtInt(c.frozen)} · non-trainable ${fmtInt(c.nonTrainable)}`;
 }
 
 /** The model summary: one row per layer with type, output shape and the three counts. */
 export function modelBundle(model: ModelLike): MimeBundle {
-  const counts = paramCounts(model);
+  const counts = countParams(model as unknown as tf.LayersModel);
   const byName = new Map(counts.layers.map((l) => [l.name, l]));
   const head = ["Layer", "Type", "Output shape", "Trainable", "Frozen", "Non-trainable"];
   const nested = (name: string) => {
@@ -103,12 +71,8 @@ export function modelBundle(model: ModelLike): MimeBundle {
   };
 }
 
-/** Parameter counts: totals plus the per-layer table. */
+/** Parameter counts: the parameter table of {@link paramsTable}. */
 export function countsBundle(c: ParamCounts): MimeBundle {
-  const head = ["Layer", "Trainable", "Frozen", "Non-trainable"];
-  const rows = c.layers.map((l) => [l.name, fmtInt(l.trainable), fmtInt(l.frozen), fmtInt(l.nonTrainable)]);
-  return {
-    "text/plain": `${totalsLine(c)}\n${textTable(head, rows)}`,
-    "text/html": `<div class="graft-params"><p>${escapeHtml(totalsLine(c))}</p>${htmlTable(head, rows)}</div>`,
-  };
+  const table = paramsTable(c);
+  return { "text/plain": table.toString(), "text/html": table.toHTML() };
 }

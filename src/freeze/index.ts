@@ -3,7 +3,7 @@
  * (fit, custom loops, BatchNorm), count parameters, guard against drift, unfreeze gradually.
  */
 export { GraftPatternError, GraftDriftError } from "./errors";
-export { globToRegExp, selectLayers, layerNames } from "./pattern";
+export { globToRegExp, selectLayers, layerNames, parsePattern } from "./pattern";
 export type { Pattern } from "./pattern";
 export type { LayerNode } from "./_tree";
 export { freeze, unfreeze, freezeUpTo, frozenLayers } from "./freeze";

@@ -13,6 +13,8 @@ export interface ParamsTable {
   toJSON(): ParamCounts;
 }
 
+const isCounts = (v: tf.LayersModel | ParamCounts): v is ParamCounts => !("getLayer" in v);
+
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 function state(r: { trainable: number; frozen: number }): string {
@@ -30,7 +32,7 @@ function state(r: { trainable: number; frozen: number }): string {
  * ```
  */
 export function formatParams(model: tf.LayersModel | ParamCounts): string {
-  const c = "layers" in model && !("getLayer" in model) ? (model as ParamCounts) : countParams(model as tf.LayersModel);
+  const c = isCounts(model) ? model : countParams(model);
   const rows = c.layers.filter((r) => r.trainable + r.frozen + r.nonTrainable > 0);
   const head = ["Layer (type)", "Trainable", "Frozen", "Non-trainable", "State"];
   const body = rows.map((r) => [`${r.name} (${r.className})`, fmt(r.trainable), fmt(r.frozen), fmt(r.nonTrainable), state(r)]);
@@ -64,8 +66,8 @@ function esc(s: string): string {
  * graft.display(graft.paramsTable(model)); // the kernel shows toHTML()
  * ```
  */
-export function paramsTable(model: tf.LayersModel): ParamsTable {
-  const counts = countParams(model);
+export function paramsTable(model: tf.LayersModel | ParamCounts): ParamsTable {
+  const counts = isCounts(model) ? model : countParams(model);
   const toHTML = () => {
     const rows = counts.layers.filter((r) => r.trainable + r.frozen + r.nonTrainable > 0);
     const td = (s: string, right = true) => `<td style="text-align:${right ? "right" : "left"}">${esc(s)}</td>`;

@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { GraftPatternError } from "./errors";
-import { _globToRegExp } from "../_text/glob";
+import { _globToRegExp, _splitGlobList } from "../_text/glob";
 import { _closest } from "./_edit_distance";
 import { _assertModel, _walk, type LayerNode } from "./_tree";
 
@@ -114,6 +114,24 @@ export function selectLayers(model: tf.LayersModel, pattern: Pattern, fn = "sele
     throw new TypeError(`${fn}: pattern must be a glob string, RegExp, array of names/globs or (layer) => boolean: got ${got}`);
   }
   return leaves.filter((n) => selected.has(n));
+}
+
+/**
+ * A pattern written as text, as the `%freeze` magic and a command line take it: `/re/flags` is a
+ * RegExp, `a,b` a list (commas inside `{a,b}` stay), anything else one glob.
+ * @param text the pattern as typed
+ * @returns the {@link Pattern} that `freeze`, `unfreeze` and `selectLayers` take
+ * @example
+ * ```ts
+ * graft.parsePattern("/^layer[12]\\./");   // /^layer[12]\./
+ * graft.parsePattern("conv1,{bn1,fc}");  // ["conv1", "{bn1,fc}"]
+ * ```
+ */
+export function parsePattern(text: string): Pattern {
+  const re = /^\/(.+)\/([gimsuy]*)$/.exec(text);
+  if (re) return new RegExp(re[1], re[2]);
+  const parts = _splitGlobList(text);
+  return parts.length > 1 ? parts : text;
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BRIDGE_KEY, type DisplayRequest } from "../../src/display/bridge";
 import { progressBar } from "../../src/display/progress";
-import { toPattern } from "../../kernel/magics/_graft";
+import { parsePattern as toPattern } from "../../src";
 
 test("progressBar: one output, updated in place, throttled, ending in a summary line", () => {
   const sent: DisplayRequest[] = [];

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const CLI = path.join(ROOT, "dist", "src", "cli.js");
+export const CLI = path.join(ROOT, "dist", "kernel", "cli.js");
 export const KERNEL_MAIN = path.join(ROOT, "dist", "kernel", "main.js");
 
 function newest(dir: string): number {

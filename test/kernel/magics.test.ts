@@ -52,15 +52,16 @@ test("%load_weights --dry-run reports and changes nothing; then it loads into th
 test("%freeze / %unfreeze / %params and the model's own rendering agree", async () => {
   const f = await k.execute("%freeze fc1");
   assert.match(shown(f), /^Froze 1 layer: fc1\n/);
-  assert.match(shown(f), /trainable 8 · frozen 15/);
+  assert.match(shown(f), /Trainable params: 8\nFrozen params: 15\n/);
   const p = await k.execute("%params");
   assert.equal(p.reply.content.status, "ok", JSON.stringify(p.reply.content));
-  assert.match(shown(p), /fc1[\s\S]*15/);
+  // one table: %params shows (after its chart) exactly the table %freeze showed under its headline
+  assert.ok(shown(p).endsWith(shown(f).replace(/^Froze 1 layer: fc1\n/, "")), shown(p));
   const m = await k.execute("model");
   assert.match(textOf(m.iopub[1]), /fc1\s+Dense\s+\[None,3\]\s+0\s+15\s+0/);
   const u = await k.execute("%unfreeze fc*");
   assert.match(shown(u), /^Unfroze \d+ layers?/);
-  assert.match(shown(u), /trainable 23 · frozen 0/);
+  assert.match(shown(u), /Trainable params: 23\nFrozen params: 0\n/);
 });
 
 test("magic model arguments: a named variable that is not there, several models", async () => {

@@ -28,7 +28,7 @@ function fail(message: string, code = 2): never {
 
 function install(args: string[]): void {
   const { values } = parseArgs({ args, options: { user: { type: "boolean" }, prefix: { type: "string" } } });
-  const { installKernel } = require("../kernel/install") as typeof import("../kernel/install");
+  const { installKernel } = require("./install") as typeof import("./install");
   const dir = installKernel({ user: values.user, prefix: values.prefix });
   console.log(`installed kernelspec "graft" (TypeScript (graft)) in ${dir}`);
 }
@@ -42,13 +42,13 @@ function run(args: string[]): void {
   if (positionals.length !== 1) fail(`run needs one NOTEBOOK, got ${positionals.length}\n${USAGE}`);
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0)) fail(`--timeout wants a positive number of seconds, got "${values.timeout}"`);
-  const { runNotebook } = require("../kernel/run") as typeof import("../kernel/run");
+  const { runNotebook } = require("./run") as typeof import("./run");
   const r = runNotebook(positionals[0], { output: values.output, html: values.html, timeout });
   process.exit(r.status);
 }
 
 function notebook(args: string[]): void {
-  const { jupyterCommand, installKernel } = require("../kernel/install") as typeof import("../kernel/install");
+  const { jupyterCommand, installKernel } = require("./install") as typeof import("./install");
   const jupyter = jupyterCommand();
   const has = (sub: string) => !!jupyter && spawnSync(jupyter, [sub, "--version"], { stdio: "ignore" }).status === 0;
   const sub = has("lab") ? "lab" : has("notebook") ? "notebook" : undefined;

@@ -31,7 +31,7 @@ async function loadModel(modelJson: string): Promise<tf.LayersModel> {
   if (!topology || typeof topology !== "object" || !("modelTopology" in topology)) {
     throw new ModelJsonError(`Cannot read model ${modelJson}: no "modelTopology"; --against wants a tfjs Layers model.json (as model.save("file://DIR") writes)`);
   }
-  const { ready, tf } = require("./train/engine") as typeof import("./train/engine");
+  const { ready, tf } = require("../src") as typeof import("../src");
   await ready();
   try {
     return await tf.loadLayersModel(`file://${path.resolve(modelJson)}`);
@@ -53,8 +53,7 @@ export async function inspectAgainst(file: string, modelJson: string, opts: Agai
     throw new ModelJsonError(`--layout wants auto, torch or tfjs, got "${opts.layout}"`);
   }
   const model = await loadModel(modelJson);
-  const { open } = require("./checkpoint") as typeof import("./checkpoint");
-  const { planReport } = require("./load") as typeof import("./load");
+  const { open, planReport } = require("../src") as typeof import("../src");
   const ckpt = await open(file);
   try {
     const stripPrefix = opts.stripPrefix === undefined ? undefined : opts.stripPrefix === "none" ? false : opts.stripPrefix;
