@@ -1,0 +1,46 @@
+/**
+ * The `@example` blocks of graft's doc comments, as code: extraction, and the context they are
+ * written against (the graft namespace, its module's own exports, a model, tensors, files).
+ */
+import fs from "node:fs";
+import path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface Example {
+  /** Source file, relative to the repository root. */
+  file: string;
+  /** 1-based line of the `@example` tag. */
+  line: number;
+  /** Title after the tag, if any. */
+  title: string;
+  code: string;
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    return e.isDirectory() ? walk(rel) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [rel] : [];
+  });
+}
+
+/** Every `@example` under `dirs`, in file order. */
+export function examples(dirs = ["src", "kernel"]): Example[] {
+  const out: Example[] = [];
+  for (const file of dirs.flatMap(walk)) {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    for (const m of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+      const lines = m[1].split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
+      const startLine = text.slice(0, m.index).split("\n").length;
+      lines.forEach((l, i) => {
+        const tag = /^@example\s*(.*)$/.exec(l);
+        if (!tag) return;
+        const body: string[] = [];
+        for (let j = i + 1; j < lines.length && !/^@\w+/.test(lines[j]); j++) body.push(lines[j]);
+        const code = body.filter((b) => !/^```/.test(b.trim())).join("\n").trim();
+        out.push({ file, line: startLine + i, title: tag[1].trim(), code });
+      });
+    }
+  }
+  return out;
+}

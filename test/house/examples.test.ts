@@ -1,0 +1,63 @@
+/**
+ * Every `@example` in src/ and kernel/ compiles against graft's real types: each block becomes a
+ * function in a file of its own, with its module's exports, graft's public names (as a notebook
+ * cell has them from the kernel's prelude), `tf`, `assert`, and the few values examples take as
+ * given (a model and tensors) in scope; the TypeScript compiler checks all of them at once.
+ * Those marked runnable (see examples_run.test.ts) also execute.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { examples, ROOT } from "./_examples";
+
+const DIR = path.join(ROOT, "test", ".fixtures", "examples");
+
+function exportedNames(file: string): string[] {
+  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+  return [...new Set([...text.matchAll(/^export (?:async )?(?:function\*?|const|let|class) (\w+)/gm)].map((m) => m[1]))];
+}
+
+test("every @example compiles against graft's types", () => {
+  fs.rmSync(DIR, { recursive: true, force: true });
+  fs.mkdirSync(DIR, { recursive: true });
+  const graftNames = Object.keys(require(path.join(ROOT, "src")) as object).filter((n) => n !== "default" && n !== "tf");
+  const where = new Map<string, string>();
+  examples().forEach((e, i) => {
+    const mod = path.relative(DIR, path.join(ROOT, e.file)).replace(/\.ts$/, "").split(path.sep).join("/");
+    const own = exportedNames(e.file);
+    const fromGraft = graftNames.filter((n) => !own.includes(n));
+    const name = `ex${String(i).padStart(3, "0")}.ts`;
+    where.set(name, `${e.file}:${e.line}`);
+    fs.writeFileSync(path.join(DIR, name), [
+      `// ${e.file}:${e.line}`,
+      `import * as graft from "../../../src";`,
+      `import { tf } from "../../../src";`,
+      `import { ${fromGraft.join(", ")} } from "../../../src";`,
+      `import assert from "node:assert/strict";`,
+      own.length ? `import { ${own.join(", ")} } from "${mod}";` : "",
+      `declare const model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, xs: tf.Tensor, ys: tf.Tensor;`,
+      `export async function example() {`,
+      e.code,
+      `}`,
+      "",
+    ].join("\n"));
+  });
+  fs.writeFileSync(path.join(DIR, "tsconfig.json"), JSON.stringify({
+    extends: "../../../tsconfig.test.json",
+    compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, allowUnreachableCode: true },
+    include: ["*.ts"],
+  }));
+  let out = "";
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", DIR], { encoding: "utf8" });
+  } catch (err) {
+    out = String((err as { stdout?: string }).stdout ?? err);
+  }
+  const errors = out.split("\n").filter((l) => /error TS/.test(l)).map((l) => {
+    const m = /^(?:.*\/)?(ex\d+\.ts)\((\d+),\d+\): (.*)$/.exec(l);
+    return m ? `${where.get(m[1])} (example line ${Number(m[2]) - 8}): ${m[3]}` : l;
+  });
+  assert.deepEqual(errors, []);
+});
