@@ -1,7 +1,8 @@
 /**
  * A loader's int32 class labels in the form the model's loss needs: one-hot rows for
  * categoricalCrossentropy, a float column for sparseCategoricalCrossentropy and binary losses,
- * the indices themselves for graft's crossEntropy (whose "accuracy" metric is then made to read
+ * the indices themselves for graft's crossEntropy from batches (one-hot rows when tfjs's fit from
+ * tensors would check them against the output's shape) (whose "accuracy" metric is then made to read
  * indices, as tfjs's categoricalAccuracy would silently compare them wrongly).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -32,7 +33,7 @@ function kindFor(model: tf.LayersModel): Kind {
  * `ys` (int32 [n]) converted for `model`'s loss; throws a RangeError naming the label when one
  * is outside the model's classes (tfjs would silently train on zero rows).
  */
-export function labelsFor(model: tf.LayersModel, ys: tf.Tensor, where: string): tf.Tensor {
+export function labelsFor(model: tf.LayersModel, ys: tf.Tensor, where: string, forTensors = false): tf.Tensor {
   const classes = outputClasses(model);
   const values = ys.dataSync();
   const limit = classes === 1 ? 2 : classes;
@@ -44,7 +45,9 @@ export function labelsFor(model: tf.LayersModel, ys: tf.Tensor, where: string): 
     }
   }
   return tf.tidy(() => {
-    switch (kindFor(model)) {
+    // tfjs's fit from tensors checks targets against the output's shape: indices go one-hot there (same loss).
+    const kind = kindFor(model);
+    switch (kind === "index" && forTensors ? "one-hot" : kind) {
       case "index": return ys.toInt().reshape([ys.shape[0]]);
       case "column": return ys.toFloat().reshape([ys.shape[0], 1]);
       default: return tf.oneHot(ys.toInt().reshape([ys.shape[0]]) as tf.Tensor1D, classes).toFloat();

@@ -83,12 +83,12 @@ export async function fitLoader(model: tf.LayersModel, loader: LoaderLike, opts:
   head.compile({ optimizer: model.optimizer, loss: model.loss, metrics: (model as unknown as { metrics?: string[] }).metrics });
   adaptAccuracy(head);
   const { features, labels } = await loaderFeatures(model, cut, train, budget);
-  const ys = labelsFor(head, labels, "training data");
+  const ys = labelsFor(head, labels, "training data", true);
   let validation: tf.Tensor[] | undefined;
   try {
     if (valLoader) {
       const v = await loaderFeatures(model, cut, valLoader, budget);
-      validation = [v.features, labelsFor(head, v.labels, "validation data")];
+      validation = [v.features, labelsFor(head, v.labels, "validation data", true)];
     } else if (Array.isArray(validationData)) {
       throw new TypeError("graft.fit(model, loader, { cacheFrozen }): pass validationData as a loader too, so its features are cached the same way");
     }
