@@ -6,6 +6,8 @@ export { engine, ready, tf, type EngineInfo } from "./engine";
 export * from "./errors";
 export * from "./fit";
 export { losses };
+export { evaluate, type EvaluateResult, type EvaluateTensors } from "./evaluate";
+export { predict, type PredictOptions, type Prediction } from "./predict";
 export type { CrossEntropyOptions, LossFn } from "./losses";
 export type { LoaderLike } from "./_loader_cache";
 
