@@ -6,3 +6,4 @@ export { plotlyLibraryHTML, type PlotlyLibraryMode } from "./html";
 export * from "./loss";
 export * from "./loss_callback";
 export { load, type LoadReportLike } from "./load";
+export { confusion, type ConfusionLike, type ConfusionOptions } from "./confusion";

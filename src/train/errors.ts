@@ -11,7 +11,7 @@ import { GraftError } from "../errors";
  * ```
  */
 export class GraftCacheError extends GraftError {
-  readonly reason: "input-pipeline" | "not-a-prefix" | "stochastic-layer" | "batchnorm-training" | "graph" | "unfrozen-during-fit";
+  readonly reason: "input-pipeline" | "not-a-prefix" | "stochastic-layer" | "batchnorm-training" | "graph" | "unfrozen-during-fit" | "random-transform";
   readonly layer?: string;
   constructor(message: string, reason: GraftCacheError["reason"], layer?: string) {
     super(message);

@@ -14,9 +14,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { ready } from "./engine";
 import { GraftCacheError } from "./errors";
-import { Cut, findCut } from "./_frozen_prefix";
+import { asCallbacks, cutFor, prefixGuard } from "./_fit_common";
 import { FeatureCache, computeFeatures } from "./_feature_cache";
 import { mulberry32, withSeed } from "./_seeded_random";
+import { fitLoader } from "./_loader_fit";
+import { isLoader, type LoaderLike } from "./_loader_cache";
+import { warnLogits } from "./_loss_check";
 
 /** Where the frozen prefix's outputs may be kept. */
 export interface CacheFrozenOptions {
@@ -27,7 +30,9 @@ export interface CacheFrozenOptions {
 }
 
 /** tfjs `ModelFitArgs` plus graft's options. */
-export interface FitOptions extends tf.ModelFitArgs {
+export interface FitOptions extends Omit<tf.ModelFitArgs, "validationData"> {
+  /** As tfjs's; or, when training from a loader, another loader (e.g. the validation folder's). */
+  validationData?: tf.ModelFitArgs["validationData"] | LoaderLike;
   /** Run the frozen prefix once and train the head on its cached outputs. Default false. */
   cacheFrozen?: boolean | CacheFrozenOptions;
   /** Makes batch shuffling and Dropout masks reproducible (Math.random is seeded during the fit). */
@@ -35,8 +40,6 @@ export interface FitOptions extends tf.ModelFitArgs {
 }
 
 const DEFAULT_BUDGET = 1 << 30;
-const heads = new WeakMap<tf.LayersModel, Cut>();
-
 function refuseInput(x: unknown): void {
   const what = typeof x === "function" ? "a generator function"
     : x && typeof (x as { iterator?: unknown }).iterator === "function" ? "a tf.data.Dataset" : undefined;
@@ -50,41 +53,6 @@ function singleTensor(v: tf.Tensor | tf.Tensor[], what: string): tf.Tensor {
   if (v instanceof tf.Tensor) return v;
   if (Array.isArray(v) && v.length === 1 && v[0] instanceof tf.Tensor) return v[0];
   throw new TypeError(`Cannot cache frozen features: ${what} must be one tensor; got ${Array.isArray(v) ? `${v.length} tensors` : typeof v}`);
-}
-
-/** The model's cut, reusing the head built by an earlier fit while the prefix is unchanged. */
-function cutFor(model: tf.LayersModel): Cut | undefined {
-  const cut = findCut(model, heads.get(model));
-  if (cut) heads.set(model, cut);
-  return cut;
-}
-
-/**
- * A callback (placed after the user's) that stops the fit when a prefix layer is unfrozen,
- * since its cached outputs are then stale; `fit` throws the recorded error afterwards.
- * (Throwing from inside a tfjs callback leaves the fit promise unsettled.)
- */
-function prefixGuard(cut: Cut): { callback: tf.CustomCallbackArgs; error(): GraftCacheError | undefined } {
-  let error: GraftCacheError | undefined;
-  const check = async () => {
-    const thawed = cut.prefix.find((l) => l.trainable && l.weights.length > 0);
-    if (thawed && !error) {
-      error = new GraftCacheError(`Cannot keep training on cached features: "${thawed.name}" was unfrozen during the fit ` +
-        `(an unfreeze schedule?), but its outputs were cached while frozen; fit without cacheFrozen when unfreezing into the backbone`,
-        "unfrozen-during-fit", thawed.name);
-    }
-    if (error) cut.head.stopTraining = true;
-  };
-  return { callback: { onEpochBegin: check, onBatchBegin: check, onBatchEnd: check, onEpochEnd: check }, error: () => error };
-}
-
-/** tfjs takes callback objects or plain hook records, not both in one list: make them all objects. */
-function asCallbacks(callbacks: tf.ModelFitArgs["callbacks"]): tf.CustomCallback[] {
-  const list = (Array.isArray(callbacks) ? callbacks : callbacks ? [callbacks] : []) as unknown[];
-  // A duck-typed check is not enough: tfjs wraps a list whose first item is not a real callback
-  // instance as plain hook records, and wrapping a callback object again recurses forever.
-  return list.map((c) => (c instanceof tf.Callback || c instanceof tf.CustomCallback
-    ? c : new tf.CustomCallback(c as tf.CustomCallbackArgs)) as tf.CustomCallback);
 }
 
 async function fitOnDisk(head: tf.LayersModel, cache: Extract<FeatureCache, { kind: "disk" }>, y: tf.Tensor, opts: tf.ModelFitArgs, seed: number | undefined) {
@@ -116,24 +84,44 @@ async function fitOnDisk(head: tf.LayersModel, cache: Extract<FeatureCache, { ki
 }
 
 /**
- * Trains `model` like `model.fit(x, y, opts)`, after `ready()`; with `cacheFrozen`, trains the
- * head on cached outputs of the frozen backbone (later epochs cost only the head).
+ * Trains `model` like `model.fit(x, y, opts)`, after `ready()`; or from a `graft.data.loader`
+ * (`fit(model, loader, opts)`), one fresh pass per epoch, int32 labels converted for the loss
+ * (one-hot for categoricalCrossentropy, indices for graft.losses.crossEntropy). With
+ * `cacheFrozen`, trains the head on cached outputs of the frozen backbone (later epochs cost
+ * only the head; with a loader the cache is kept for later fits while the backbone and data are
+ * unchanged). Warns once when a linear (logits) output meets a loss that expects probabilities.
  * @param model a compiled tfjs LayersModel.
- * @param x inputs (one tensor when caching); y targets.
- * @param opts tfjs fit arguments plus `cacheFrozen` and `seed`.
+ * @param x inputs (one tensor when caching), or a graft.data.loader; y targets (omitted with a loader).
+ * @param opts tfjs fit arguments plus `cacheFrozen` and `seed` (seeds shuffling, Dropout and an unseeded loader).
  * @returns tfjs's History (loss and metrics per epoch).
  * @throws GraftCacheError when caching would change the result (the message says why and what to do).
  * @example
  * ```ts
  * graft.freezeUpTo(model, "avgpool");
- * model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
- * const history = await graft.fit(model, x, y, { epochs: 5, batchSize: 32, cacheFrozen: true, seed: 1 });
+ * model.compile({ optimizer: "adam", loss: graft.losses.crossEntropy, metrics: ["accuracy"] });
+ * const history = await graft.fit(model, trainLoader, { epochs: 5, validationData: valLoader, cacheFrozen: true, seed: 1 });
  * console.log(history.history.loss);
  * ```
  */
-export async function fit(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: tf.Tensor | tf.Tensor[], opts: FitOptions = {}): Promise<tf.History> {
+export async function fit(model: tf.LayersModel, loader: LoaderLike, opts?: FitOptions): Promise<tf.History>;
+export async function fit(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: tf.Tensor | tf.Tensor[], opts?: FitOptions): Promise<tf.History>;
+export async function fit(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[] | LoaderLike, y?: tf.Tensor | tf.Tensor[] | FitOptions, maybeOpts: FitOptions = {}): Promise<tf.History> {
   await ready();
-  const { cacheFrozen, seed, ...fitArgs } = opts;
+  warnLogits(model);
+  if (isLoader(x)) {
+    if (y instanceof tf.Tensor || Array.isArray(y)) throw new TypeError("graft.fit(model, loader, opts): a loader carries its labels; pass options as the third argument");
+    return fitLoader(model, x, (y ?? {}) as Parameters<typeof fitLoader>[2]);
+  }
+  if (y === undefined || !(y instanceof tf.Tensor || Array.isArray(y))) {
+    throw new TypeError("graft.fit(model, x, y, opts): pass targets y with tensors x, or a graft.data.loader as x");
+  }
+  return fitTensors(model, x, y, maybeOpts);
+}
+
+async function fitTensors(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: tf.Tensor | tf.Tensor[], opts: FitOptions): Promise<tf.History> {
+  const { cacheFrozen, seed, ...rest } = opts;
+  const fitArgs = rest as tf.ModelFitArgs;
+  if (isLoader(fitArgs.validationData)) throw new TypeError("graft.fit(model, x, y, { validationData }): a validation loader needs a training loader; pass [xVal, yVal] tensors with tensors");
   if (!cacheFrozen) return withSeed(seed, () => model.fit(x, y, fitArgs));
   refuseInput(x);
   if (!model.optimizer) {

@@ -1,4 +1,14 @@
-/** Training: the engine (tfjs backend) graft runs on, and graft's fit with frozen-feature caching. */
+/** Training: the engine (tfjs backend) graft runs on, graft's fit (tensors or loaders, frozen-feature caching), losses, evaluate and predict. */
+import * as losses from "./losses";
+import { installCompileCheck } from "./_loss_check";
+
 export { engine, ready, tf, type EngineInfo } from "./engine";
 export * from "./errors";
 export * from "./fit";
+export { losses };
+export { evaluate, type EvaluateResult, type EvaluateTensors } from "./evaluate";
+export { predict, type PredictOptions, type Prediction } from "./predict";
+export type { CrossEntropyOptions, LossFn } from "./losses";
+export type { LoaderLike } from "./_loader_cache";
+
+installCompileCheck();

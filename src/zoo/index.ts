@@ -8,3 +8,4 @@ export { mobilenetV2 } from "./mobilenet_v2";
 export { vgg11, vgg16 } from "./vgg";
 export { torchvisionName, TORCHVISION_NAMES } from "./torchvision_name";
 export type { TorchvisionName } from "./torchvision_name";
+export { WEIGHTS_TRANSFORMS, type ZooTransformsOptions } from "./transforms";

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
 
 /** torchvision's inverted residual setting: expand ratio t, channels c, repeats n, first stride s. */
 const INVERTED_RESIDUAL_SETTING: ReadonlyArray<[number, number, number, number]> = [
@@ -98,3 +99,5 @@ export function mobilenetV2(opts?: ZooOptions): tf.LayersModel {
   }
   return tf.model({ inputs: input, outputs: x, name: "mobilenet_v2" });
 }
+/** torchvision's `MobileNet_V2_Weights.<weights>.transforms()` (default `DEFAULT`). */
+mobilenetV2.transforms = presetTransforms("mobilenetV2");

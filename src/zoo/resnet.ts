@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { maxPoolAfterRelu, relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
 
 type Block = "basic" | "bottleneck";
 
@@ -96,6 +97,8 @@ function resnet(arch: string, block: Block, layers: [number, number, number, num
 export function resnet18(opts?: ZooOptions): tf.LayersModel {
   return resnet("resnet18", "basic", [2, 2, 2, 2], opts);
 }
+/** torchvision's `ResNet18_Weights.<weights>.transforms()` (default `DEFAULT`). */
+resnet18.transforms = presetTransforms("resnet18");
 
 /**
  * ResNet-34 (torchvision `resnet34`): BasicBlocks [3, 4, 6, 3], 21.8 M parameters.
@@ -111,6 +114,8 @@ export function resnet18(opts?: ZooOptions): tf.LayersModel {
 export function resnet34(opts?: ZooOptions): tf.LayersModel {
   return resnet("resnet34", "basic", [3, 4, 6, 3], opts);
 }
+/** torchvision's `ResNet34_Weights.<weights>.transforms()` (default `DEFAULT`). */
+resnet34.transforms = presetTransforms("resnet34");
 
 /**
  * ResNet-50 (torchvision `resnet50`, V1.5: stride on the 3×3 conv): Bottlenecks [3, 4, 6, 3],
@@ -128,3 +133,5 @@ export function resnet34(opts?: ZooOptions): tf.LayersModel {
 export function resnet50(opts?: ZooOptions): tf.LayersModel {
   return resnet("resnet50", "bottleneck", [3, 4, 6, 3], opts);
 }
+/** torchvision's `ResNet50_Weights.<weights>.transforms()` (default `DEFAULT`). */
+resnet50.transforms = presetTransforms("resnet50");

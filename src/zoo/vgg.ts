@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { relu, torchConv, torchLinear } from "./_layers";
 import { zooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
 
 type VggConfig = ReadonlyArray<number | "M">;
 
@@ -124,6 +125,8 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
 export function vgg11(opts?: ZooOptions): tf.LayersModel {
   return vgg("vgg11", opts);
 }
+/** torchvision's `VGG11_Weights.<weights>.transforms()` (default `DEFAULT`). */
+vgg11.transforms = presetTransforms("vgg11");
 
 /**
  * VGG-16 (torchvision `vgg16`, configuration "D", no BatchNorm): 138.4 M parameters at 1000
@@ -141,3 +144,5 @@ export function vgg11(opts?: ZooOptions): tf.LayersModel {
 export function vgg16(opts?: ZooOptions): tf.LayersModel {
   return vgg("vgg16", opts);
 }
+/** torchvision's `VGG16_Weights.<weights>.transforms()` (default `DEFAULT`). */
+vgg16.transforms = presetTransforms("vgg16");
