@@ -11,7 +11,18 @@ import type * as tf from "@tensorflow/tfjs";
  * graft.zoo.TORCHVISION_NAMES.includes("vgg16"); // true
  * ```
  */
-export const TORCHVISION_NAMES = ["resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16"] as const;
+export const TORCHVISION_NAMES = [
+  "resnet18",
+  "resnet34",
+  "resnet50",
+  "mobilenet_v2",
+  "vgg11",
+  "vgg16",
+  // efficientnet / mobilenet_v3 (src/zoo/efficientnet.ts, mobilenet_v3.ts)
+  "efficientnet_b0",
+  "mobilenet_v3_large",
+  "mobilenet_v3_small",
+] as const;
 
 /** One of {@link TORCHVISION_NAMES}. */
 export type TorchvisionName = (typeof TORCHVISION_NAMES)[number];
