@@ -11,7 +11,10 @@ import type * as tf from "@tensorflow/tfjs";
  * graft.zoo.TORCHVISION_NAMES.includes("vgg16"); // true
  * ```
  */
-export const TORCHVISION_NAMES = ["resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16"] as const;
+export const TORCHVISION_NAMES = [
+  "resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16",
+  "convnext_tiny", "densenet121", "vit_b_16",
+] as const;
 
 /** One of {@link TORCHVISION_NAMES}. */
 export type TorchvisionName = (typeof TORCHVISION_NAMES)[number];
