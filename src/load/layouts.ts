@@ -40,6 +40,8 @@ export interface LayoutRule {
   permutation?(sources: number[][], ctx: LayoutContext): { shape: number[]; perm: number[] };
   /** The same conversion on float32 values, written into `out` (the applier's fast path); absent where only `convert` exists. */
   values?(xs: Float32Array[], shapes: number[][], ctx: LayoutContext, out: Float32Array): void;
+  /** The torch parameters sit on the root module (ViT's `class_token`): their state-dict names are `torch` alone, whatever the layer's name. */
+  atRoot?: boolean;
 }
 
 const perm = <T>(xs: T[], p: number[]): T[] => p.map((i) => xs[i]);
@@ -182,6 +184,31 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
   return rules;
 }
 
+/** torch (C, 1, 1) → tfjs (C): ConvNeXt's `layer_scale`, kept channels-first by torch as a broadcastable column. */
+const layerScale: LayoutRule = {
+  layers: ["LayerScale"],
+  weight: "layer_scale",
+  torch: ["layer_scale"],
+  describe: () => "reshape(C,1,1→C)",
+  shape: (s) => (rank(3)(s) && s[0][1] === 1 && s[0][2] === 1 ? [s[0][0]] : undefined),
+  sourceShapes: (ctx) => [[ctx.target[0], 1, 1]],
+  convert: (xs) => tf.reshape(xs[0], [xs[0].shape[0]]),
+  permutation: (s) => ({ shape: [s[0][0]], perm: [0] }),
+  values: (xs, _s, _ctx, out) => out.set(xs[0]),
+};
+
+/**
+ * Transformer parameters graft's own layers keep in torch's layout (identity): the packed
+ * attention projection of torch.nn.MultiheadAttention (`in_proj_weight` `[3E, E]`, rows q, k, v;
+ * `in_proj_bias` `[3E]`), ViT's `encoder.pos_embedding` `[1, L, E]` and root `class_token` `[1, 1, E]`.
+ */
+const TRANSFORMER: readonly LayoutRule[] = [
+  identityRule(["MultiHeadSelfAttention"], "in_proj_weight", "in_proj_weight"),
+  identityRule(["MultiHeadSelfAttention"], "in_proj_bias", "in_proj_bias"),
+  identityRule(["PositionEmbedding"], "pos_embedding", "pos_embedding"),
+  { ...identityRule(["ClassToken"], "class_token", "class_token"), atRoot: true },
+];
+
 const BIASED = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "DepthwiseConv2D", "Dense", "SeparableConv2D"];
 
 /**
@@ -205,6 +232,8 @@ export const TORCH_LAYOUTS: readonly LayoutRule[] = [
   identityRule(["BatchNormalization"], "moving_variance", "running_var"),
   identityRule(["Embedding"], "embeddings", "weight"),
   identityRule(["PReLU"], "alpha", "weight"),
+  layerScale,
+  ...TRANSFORMER,
   ...recurrentRules("LSTM", 4, undefined, "sum"),
   ...recurrentRules("SimpleRNN", 1, undefined, "sum"),
   ...recurrentRules("GRU", 3, [1, 0, 2], "stack"),

@@ -58,7 +58,7 @@ export function modelWeights(model: tf.LayersModel): ModelWeight[] {
  */
 export function torchNamesOf(w: ModelWeight): string[] | undefined {
   const rule = torchRule(w.layer.getClassName(), w.local);
-  return rule?.torch.map((suffix) => `${w.layer.name}.${suffix}`);
+  return rule?.torch.map((suffix) => (rule.atRoot ? suffix : `${w.layer.name}.${suffix}`));
 }
 
 /** Splits a torch name into module path and parameter: `layer1.0.conv1.weight` → [`layer1.0.conv1`, `weight`]. */

@@ -12,16 +12,9 @@ import type * as tf from "@tensorflow/tfjs";
  * ```
  */
 export const TORCHVISION_NAMES = [
-  "resnet18",
-  "resnet34",
-  "resnet50",
-  "mobilenet_v2",
-  "vgg11",
-  "vgg16",
-  // efficientnet / mobilenet_v3 (src/zoo/efficientnet.ts, mobilenet_v3.ts)
-  "efficientnet_b0",
-  "mobilenet_v3_large",
-  "mobilenet_v3_small",
+  "resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16",
+  "efficientnet_b0", "mobilenet_v3_large", "mobilenet_v3_small",
+  "convnext_tiny", "densenet121", "vit_b_16",
 ] as const;
 
 /** One of {@link TORCHVISION_NAMES}. */

@@ -1,0 +1,97 @@
+/**
+ * Test-side access to the fixtures of test/fixtures/make_zoo_modern_fixtures.py (convnext_tiny,
+ * densenet121, vit_b_16 from real torchvision 0.14): generated at test time with real PyTorch,
+ * once, under a lock (test files run in parallel processes), and read back through graft's own
+ * checkpoint reader — every file here is a real `torch.save` output.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { open } from "../../src/checkpoint";
+import { tf } from "../../src/train/engine";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SCRIPT = path.join(ROOT, "test", "fixtures", "make_zoo_modern_fixtures.py");
+export const MODERN_DIR = path.join(ROOT, "test", ".fixtures", "zoo-modern");
+
+export interface ModernFixture {
+  fixture: string;
+  /** torchvision builder, e.g. `convnext_tiny`. */
+  model: string;
+  numClasses: number;
+  /** NHWC. */
+  inputShape: [number, number, number, number];
+  kind: "eval" | "grad";
+  /** torchvision's `sum(p.numel() for p in model.parameters())` and BN statistics. */
+  parameters: number;
+  buffers: number;
+  /** `model.state_dict()` saved by torch. */
+  pth: string;
+  /** `torch.save({"input", "output", "weight"?})`. */
+  io: string;
+  /** grad fixtures: `torch.save({name: grad})`. */
+  grads: string;
+}
+
+function isFresh(): boolean {
+  const stamp = path.join(MODERN_DIR, ".stamp");
+  return fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs;
+}
+
+/** Writes the fixtures with real PyTorch when missing or older than the script (≈ 1 GB, a few minutes). */
+export function ensureModernFixtures(): void {
+  const lock = `${MODERN_DIR}.lock`;
+  fs.mkdirSync(path.dirname(MODERN_DIR), { recursive: true });
+  for (;;) {
+    if (isFresh()) return;
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else if (held) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (isFresh()) return;
+    fs.rmSync(MODERN_DIR, { recursive: true, force: true });
+    fs.mkdirSync(MODERN_DIR, { recursive: true });
+    execFileSync("/usr/bin/python3", [SCRIPT, MODERN_DIR], { stdio: ["ignore", "inherit", "inherit"] });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** One fixture's description and file paths (call {@link ensureModernFixtures} first). */
+export function modernFixture(name: string): ModernFixture {
+  const dir = path.join(MODERN_DIR, name);
+  const index = JSON.parse(fs.readFileSync(path.join(dir, "index.json"), "utf8"));
+  return { ...index, pth: path.join(dir, "model.pth"), io: path.join(dir, "io.pth"), grads: path.join(dir, "grads.pth") };
+}
+
+/** Every tensor of a torch file, read by graft's checkpoint reader (caller disposes). */
+export async function readAll(file: string): Promise<Map<string, tf.Tensor>> {
+  const ckpt = await open(file);
+  const out = new Map<string, tf.Tensor>();
+  try {
+    for (const e of ckpt.entries) out.set(e.name, await ckpt.read(e.name));
+  } finally {
+    await ckpt.close();
+  }
+  return out;
+}
+
+/** max |a − b| over max |b|: the error relative to the reference's scale. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): { maxDiff: number; scale: number; relative: number } {
+  if (actual.length !== expected.length) throw new Error(`lengths differ: ${actual.length} vs ${expected.length}`);
+  let maxDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return { maxDiff, scale, relative: maxDiff / scale };
+}
