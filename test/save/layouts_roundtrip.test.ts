@@ -87,7 +87,7 @@ test("torch names and shapes: OIHW conv, (C·m,1,kh,kw) depthwise, (in,out,kh,kw
 test("refusals name the layer and write nothing", async () => {
   const cases: [tf.LayersModel, RegExp][] = [
     [tf.sequential({ layers: [tf.layers.separableConv2d({ name: "sep", inputShape: [8, 8, 3], filters: 4, kernelSize: 3 })] }), /layer sep \(SeparableConv2D\) weight depthwise_kernel has no PyTorch layout/],
-    [tf.sequential({ layers: [tf.layers.gru({ name: "g", inputShape: [4, 3], units: 2, resetAfter: false })] }), /layer g \(GRU\): GRU with resetAfter: false/],
+    [tf.sequential({ layers: [tf.layers.gru({ name: "g", inputShape: [4, 3], units: 2 })] }), /layer g \(GRU\): GRU with resetAfter: false/],
     [tf.sequential({ layers: [tf.layers.batchNormalization({ name: "b", inputShape: [4], scale: false })] }), /layer b \(BatchNormalization\): BatchNormalization with center: true, scale: false/],
   ];
   for (const [model, message] of cases) {
