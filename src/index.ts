@@ -10,6 +10,8 @@ export * from "./errors";
 export * from "./train";
 export * from "./checkpoint";
 export * from "./load";
+export { save, stateDict, GraftSaveError, TORCH_EXPORT_LAYOUTS, inverseRule } from "./save";
+export type { SaveOptions, SaveResult, StateDictEntry, ExportNames, InverseRule, TorchTensor } from "./save";
 export * from "./freeze";
 export * as plot from "./plot";
 export * as zoo from "./zoo";
