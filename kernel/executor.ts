@@ -5,6 +5,7 @@
  */
 import { createExecutor, Executor } from "tslab/dist/executor";
 import { createConverter } from "tslab/dist/converter";
+import { hasTopLevelAwait } from "./_await";
 
 /** An error in Jupyter's shape. */
 export interface CellError {
@@ -45,7 +46,7 @@ export function createCellExecutor(cwd: string): CellExecutor {
   let browser: ReturnType<typeof createConverter> | undefined;
   const convs = {
     get node() {
-      return (node ??= createConverter({ isJS: false, isBrowser: false }));
+      return (node ??= awaitAware(createConverter({ isJS: false, isBrowser: false })));
     },
     get browser() {
       return (browser ??= createConverter({ isJS: false, isBrowser: true }));
@@ -94,6 +95,17 @@ export function createCellExecutor(cwd: string): CellExecutor {
     locals: executor.locals,
     close: () => executor.close(),
   };
+}
+
+/** tslab's converter, with every top-level `await` sending the cell to the async wrapper (_await.ts). */
+function awaitAware(conv: ReturnType<typeof createConverter>): ReturnType<typeof createConverter> {
+  const convert = conv.convert.bind(conv);
+  conv.convert = (prevDecl, src) => {
+    const out = convert(prevDecl, src);
+    if (out.output && !out.hasToplevelAwait && hasTopLevelAwait(out.output)) out.hasToplevelAwait = true;
+    return out;
+  };
+  return conv;
 }
 
 function fresh(): Capture {

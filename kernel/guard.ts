@@ -7,20 +7,27 @@
 
 const EVENTS = ["uncaughtException", "unhandledRejection"] as const;
 
+/** Which event it was; `promise` is the rejected promise (unhandledRejection only). */
+export type EscapedEvent = (typeof EVENTS)[number];
+
 /**
  * Routes both events to `report`; returns `prune`, which drops every other listener of them.
  * @example
- * const prune = installGuards((reason) => kernel.reportRejection(reason));
+ * const prune = installGuards((reason, event, promise) => kernel.reportEscaped(reason, event, promise));
  * await runCell();
  * prune();
  */
-export function installGuards(report: (reason: unknown) => void): () => void {
-  const ours = (reason: unknown) => report(reason);
+export function installGuards(report: (reason: unknown, event: EscapedEvent, promise?: unknown) => void): () => void {
   const proc = process as unknown as NodeJS.EventEmitter;
-  for (const ev of EVENTS) proc.on(ev, ours);
+  const ours = new Map<EscapedEvent, (...a: unknown[]) => void>();
+  for (const ev of EVENTS) {
+    const l = (reason: unknown, promise?: unknown) => report(reason, ev, ev === "unhandledRejection" ? promise : undefined);
+    ours.set(ev, l);
+    proc.on(ev, l);
+  }
   return () => {
     for (const ev of EVENTS) {
-      for (const l of proc.listeners(ev)) if (l !== ours) proc.removeListener(ev, l as (...a: unknown[]) => void);
+      for (const l of proc.listeners(ev)) if (l !== ours.get(ev)) proc.removeListener(ev, l as (...a: unknown[]) => void);
     }
   };
 }

@@ -17,6 +17,9 @@ import { splitMagics } from "./magics/parse";
 import { MagicRegistry, type MagicContext } from "./magics/registry";
 import { UsageError } from "./magics/usage";
 import { defaultMagics } from "./magics/all";
+import { EscapedErrors } from "./_escaped";
+import { runAsCell } from "./_origin";
+import type { EscapedEvent } from "./guard";
 
 const pkg = require(path.join(PACKAGE_ROOT, "package.json")) as { version: string };
 
@@ -32,8 +35,8 @@ export class GraftKernel {
   readonly magics: MagicRegistry;
   private count = 0;
   private running = false;
-  private pendingRejection: unknown[] = [];
-  private currentRejection: ((reason: unknown) => void) | undefined;
+  private runs = 0;
+  private readonly escaped = new EscapedErrors();
   private preludeError: CellError | undefined;
   private prelude: Promise<void>;
   /** Removes fatal process hooks that libraries install (see guard.ts); set by main.ts. */
@@ -119,10 +122,13 @@ export class GraftKernel {
     };
   }
 
-  /** Called by node's unhandledRejection hook: reported to the running cell, else the next one. */
-  reportRejection(reason: unknown): void {
-    if (this.currentRejection) this.currentRejection(reason);
-    else this.pendingRejection.push(reason);
+  /**
+   * Called by node's unhandledRejection / uncaughtException hooks: an error that the running
+   * cell's own work let escape fails that cell; one from an earlier cell is shown on the stderr
+   * of the running cell, or of the next one.
+   */
+  reportEscaped(reason: unknown, event: EscapedEvent, promise?: unknown): void {
+    this.escaped.report(reason, event, promise);
   }
 
   async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
@@ -145,23 +151,20 @@ export class GraftKernel {
       this.preludeError = undefined;
       quiet("stream", { name: "stderr", text: `graft's prelude failed, graft names are not in scope: ${e.ename}: ${e.evalue}\n` });
     }
-    if (this.pendingRejection.length) {
-      const reason = this.pendingRejection.shift();
-      this.pendingRejection = [];
-      const e = toCellError(reason);
-      return fail({ ...e, evalue: `${e.evalue} (an unhandled promise rejection from an earlier cell)` });
-    }
+    const run = ++this.runs;
+    const stderr = (text: string) => quiet("stream", { name: "stderr", text });
+    const escaped = this.escaped.begin(run, store ? `In [${count}]` : "a silent execution", stderr);
     const payload: Array<Record<string, unknown>> = [];
-    let rejected: unknown[] = [];
-    this.currentRejection = (r) => rejected.push(r);
     this.running = true;
     try {
       // IPython's `name?` opens the pager like `%help name`.
       const asked = /^\s*%?([A-Za-z_$][\w$.]*)\?\s*$/.exec(req.code);
       const cell = splitMagics(asked ? `%help ${asked[1]}` : req.code, this.magics);
       const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics };
-      const outcome = await this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked));
-      if (rejected.length && outcome.ok) return fail(toCellError(rejected[0]));
+      const outcome = await runAsCell(run, () => this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked)));
+      // A rejection the cell left unhandled is reported once the microtask queue drains.
+      await new Promise((res) => setImmediate(res));
+      if (escaped.failures.length && outcome.ok) return fail(toCellError(escaped.failures[0]));
       if (!outcome.ok) return fail(outcome.error);
       let output: string | null = null;
       const shown = outcome.hasValue && !(outcome.value && (outcome.value as Record<symbol, unknown>)[NO_RESULT]);
@@ -178,7 +181,7 @@ export class GraftKernel {
     } finally {
       this.pruneGuards();
       this.running = false;
-      this.currentRejection = undefined;
+      escaped.end();
       this.scheduleTypes(100);
     }
   }

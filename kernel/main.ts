@@ -8,6 +8,7 @@ import { installOutput, kernelLog } from "./output";
 import { GraftKernel } from "./kernel";
 import { GraftServer } from "./server";
 import { installGuards } from "./guard";
+import { trackOrigins } from "./_origin";
 
 function configPath(argv: string[]): string {
   const i = argv.indexOf("--config-path");
@@ -29,7 +30,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   // With a SIGINT listener, node's breakOnSigint breaks a running synchronous cell; an awaited
   // one is rejected here.
   process.on("SIGINT", () => kernel.interrupt());
-  kernel.pruneGuards = installGuards((reason) => kernel.reportRejection(reason));
+  trackOrigins();
+  kernel.pruneGuards = installGuards((reason, event, promise) => kernel.reportEscaped(reason, event, promise));
   await server.init();
   kernel.startPrelude();
 }

@@ -1,5 +1,5 @@
 // The kernel over the wire: messages beyond the conformance suite (execute_input, comm_info,
-// errors, magics, display updates, interrupts, late rejections, restart), through a real kernel.
+// errors, magics, display updates, interrupts, restart; late errors: late.test.ts), through a real kernel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ensureBuilt } from "./_build";
@@ -132,20 +132,6 @@ test("interrupt_request (control channel) interrupts an awaited promise; SIGINT 
     assert.equal(r.reply.content.ename, "KeyboardInterrupt", how);
     assert.equal(textOf((await k.execute('"alive"')).iopub[1]), "'alive'");
   }
-});
-
-test("a rejection after its cell ended is reported to the next cell; during a cell, to that cell", async () => {
-  const first = await k.execute('setTimeout(() => Promise.reject(new Error("late failure")), 10);\n"started"');
-  assert.equal(first.reply.content.status, "ok");
-  await new Promise((res) => setTimeout(res, 200));
-  const next = await k.execute("1");
-  assert.equal(next.reply.content.status, "error");
-  assert.match(next.reply.content.evalue, /^late failure \(an unhandled promise rejection from an earlier cell\)$/);
-  const during = await k.execute('Promise.reject(new RangeError("now"));\nawait new Promise((res) => setTimeout(res, 100));');
-  assert.equal(during.reply.content.ename, "RangeError");
-  const thrown = await k.execute('setTimeout(() => { throw new Error("from a timer"); }, 10);\nawait new Promise((res) => setTimeout(res, 100));');
-  assert.equal(thrown.reply.content.evalue, "from a timer");
-  assert.equal((await k.execute("2")).reply.content.status, "ok");
 });
 
 test("shutdown_request with restart replies restart: true and ends the process", async () => {
