@@ -7,6 +7,7 @@ const UNITS: [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k
  * @example formatCount(11_689_512) === "11.7 M"
  */
 export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return nonFinite(n);
   const abs = Math.abs(n);
   for (let i = 0; i < UNITS.length; i++) {
     const [scale, unit] = UNITS[i];
@@ -23,14 +24,19 @@ export function formatCount(n: number): string {
   return String(Math.round(n));
 }
 
+/** `NaN`, `∞` or `-∞`. */
+const nonFinite = (n: number) => (Number.isNaN(n) ? "NaN" : n > 0 ? "∞" : "-∞");
+
 /** An exact count with thousands separators: `11,689,512`. */
 export function formatExact(n: number): string {
+  if (!Number.isFinite(n)) return nonFinite(n);
+  if (Math.abs(n) >= 1e21) return n.toExponential(3);
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** A metric value with 4 significant digits, no exponent for ordinary losses. */
 export function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v)) return nonFinite(v);
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);
   return Number(v.toPrecision(4)).toString();
 }

@@ -1,7 +1,7 @@
 /**
  * `Figure`: a plotly.js figure (`{data, layout}`) with every rendering a Jupyter front end may
- * pick: the plotly JSON mime, HTML that draws it with plotly.js (static SVG inside until the
- * script runs), a static SVG drawn by graft, and a text summary.
+ * pick: the plotly JSON mime, HTML that draws it with plotly.js (the static picture, an `<img>`
+ * of the SVG, until the script runs), a static SVG drawn by graft, and a text summary.
  */
 import type { MimeBundle } from "../display/bridge";
 import { figureHTML, type PlotlyLibraryMode } from "./html";
@@ -19,8 +19,9 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 export interface RenderOptions {
   /**
    * Where plotly.js comes from: `"inline"` embeds the library (a self-contained page),
-   * `"none"` expects it on the page already (waits for it), `"auto"` embeds it the first
-   * time per kernel session. Default: `"inline"` for `toHTML`, `"auto"` for bundles.
+   * `"none"` expects it on the page already (waits for it), `"auto"` embeds it outside the
+   * kernel and, in the graft kernel, sends it as outputs of its own (at most two copies kept in
+   * a saved notebook). Default: `"inline"` for `toHTML`, `"auto"` for bundles.
    */
   plotly?: PlotlyLibraryMode;
 }
@@ -55,7 +56,7 @@ export class Figure {
 
   /** A div holding the static SVG plus a script drawing the interactive figure with plotly.js. */
   toHTML(opts: RenderOptions = {}): string {
-    return figureHTML(this.toJSON(), this.toSVG(), opts.plotly ?? "inline");
+    return figureHTML(this.toJSON(), this.toSVG(), opts.plotly ?? "inline", this.summary);
   }
 
   /** Every mime type at once: plotly JSON, HTML, SVG and text. */
@@ -63,7 +64,7 @@ export class Figure {
     const svg = this.toSVG();
     return {
       [PLOTLY_MIME]: this.toJSON(),
-      "text/html": figureHTML(this.toJSON(), svg, opts.plotly ?? "auto"),
+      "text/html": figureHTML(this.toJSON(), svg, opts.plotly ?? "auto", this.summary),
       "image/svg+xml": svg,
       "text/plain": this.summary,
     };

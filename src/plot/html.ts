@@ -1,25 +1,27 @@
 /**
  * The `text/html` rendering of a figure, and where plotly.js comes from.
  *
- * plotly.js is inlined from the installed `plotly.js-dist-min` package (no CDN, no network),
- * once per kernel session: a notebook page (live, or exported by nbconvert where every output
- * sits on one page) then holds the 4.5 MB library once, in the first figure's output, and
- * every later figure draws with `window.Plotly`, waiting for it if its own script runs first.
- * The cost is an executed `.ipynb` about 4.5 MB larger (once, not per figure). A figure shown
- * before the library arrives, or with scripts stripped, still shows its static SVG. A live plot
- * (`lossCallback`) gets the library as a separate output, since its own output is replaced
- * by every update and updates never carry the library. Re-running only the cell whose output
- * carried the library drops it from the saved notebook (its new output does not carry it
- * again); restart the kernel and run all cells to get a self-contained notebook again.
+ * Every figure's HTML is a div holding the figure's static picture, an `<img>` of the SVG graft
+ * draws (a `data:` URI, so it survives the sanitiser of untrusted notebooks and the script
+ * stripping of viewers), and a script that replaces the picture with the plotly.js figure once
+ * `window.Plotly` exists, waiting for it (and for its div to reach the page) when it does not.
+ *
+ * plotly.js itself is inlined from the installed `plotly.js-dist-min` package (no CDN, no
+ * network). Outside the kernel each `toHTML()` carries it (a self-contained page). In the graft
+ * kernel it travels as outputs of their own, so that a saved notebook holds it at most twice
+ * whatever the user re-runs: the first figure of the kernel session gets one copy that is never
+ * touched, and every later figure gets a new "latest" copy while the previous latest copy is
+ * emptied in place (update_display_data). Re-running the cell holding the first copy leaves the
+ * latest; re-running the latest cell makes a new latest. The library's script does nothing when
+ * `window.Plotly` is already defined, so a page with both copies loads it once.
  */
 import * as fs from "node:fs";
 import { kernelBridge } from "../display/bridge";
 
-/** `"inline"`: embed plotly.js; `"none"`: rely on the page; `"auto"`: once per kernel session. */
+/** `"inline"`: embed plotly.js; `"none"`: rely on the page; `"auto"`: inline outside the kernel, library outputs inside. */
 export type PlotlyLibraryMode = "inline" | "none" | "auto";
 
 let libraryText: string | undefined;
-const sessionsServed = new WeakSet<object>();
 
 /** The bundled plotly.js source (read once). */
 function plotlySource(): string {
@@ -27,16 +29,31 @@ function plotlySource(): string {
   return libraryText;
 }
 
+/** Per kernel session: how many library outputs went out, and the display id of the latest one. */
+interface Carriers { sent: number; latest?: string }
+const sessions = new WeakMap<object, Carriers>();
+
+/** The display id prefix of the outputs carrying plotly.js. */
+export const PLOTLY_OUTPUT_ID = "graft-plotly";
+
 /**
- * True the first time per kernel session (then false): the caller must ship plotly.js.
- * Outside the kernel every call answers true, so each HTML stays self-contained.
+ * Sends plotly.js with the figure about to be shown, when running in the graft kernel: as the
+ * session's first copy (kept), or as its latest copy (the previous latest is emptied).
+ * @returns false in the kernel (the library went out), true outside it (the caller must inline it)
+ * @example
+ * const inline = shipPlotlyLibrary();   // true in plain node
  */
-export function claimPlotlyLibrary(): boolean {
+export function shipPlotlyLibrary(): boolean {
   const bridge = kernelBridge();
   if (!bridge) return true;
-  if (sessionsServed.has(bridge)) return false;
-  sessionsServed.add(bridge);
-  return true;
+  const s = sessions.get(bridge) ?? { sent: 0 };
+  sessions.set(bridge, s);
+  const id = `${PLOTLY_OUTPUT_ID}-${process.pid}-${Date.now().toString(36)}-${++s.sent}`;
+  bridge.display({ data: { "text/html": plotlyLibraryHTML(), "text/plain": "" }, metadata: {}, id });
+  if (s.sent === 1) return false;
+  if (s.latest) bridge.display({ data: { "text/html": "", "text/plain": "" }, metadata: {}, id: s.latest, update: true });
+  s.latest = id;
+  return false;
 }
 
 /**
@@ -58,23 +75,41 @@ function scriptJSON(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
+/** The static picture: the SVG as a `data:` URI image (kept by sanitisers that drop inline SVG). */
+export function staticImageHTML(svg: string, alt: string): string {
+  const w = /^<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1];
+  const src = `data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`;
+  const esc = alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<img class="graft-static" src="${src}"${w ? ` width="${w}"` : ""} alt="${esc}" style="max-width:100%">`;
+}
+
 let counter = 0;
 
-/** A div with the static SVG, replaced by the plotly.js figure when scripts run. */
-export function figureHTML(fig: { data: unknown[]; layout: Record<string, unknown> }, svg: string, mode: PlotlyLibraryMode): string {
+/**
+ * A div with the static picture, replaced by the plotly.js figure when scripts run.
+ * @param fig the plotly figure
+ * @param svg its static SVG
+ * @param mode where plotly.js comes from
+ * @param alt the picture's alternative text (the figure's summary)
+ */
+export function figureHTML(fig: { data: unknown[]; layout: Record<string, unknown> }, svg: string, mode: PlotlyLibraryMode, alt = ""): string {
   const id = `graft-plot-${Date.now().toString(36)}-${(counter++).toString(36)}`;
-  const inline = mode === "inline" || (mode === "auto" && claimPlotlyLibrary());
+  const inline = mode === "inline" || (mode === "auto" && shipPlotlyLibrary());
   const config = { responsive: true, displaylogo: false };
+  // Notebook 6 runs an output's scripts before its div is on the page: retry until it is.
   const draw = `<script>(function () {
-  var fig = ${scriptJSON({ data: fig.data, layout: fig.layout, config })};
+  var fig = ${scriptJSON({ data: fig.data, layout: fig.layout, config })}, tries = 0;
   function draw() {
+    if (!window.Plotly) { (window.__graftPlotlyQueue = window.__graftPlotlyQueue || []).push(draw); return; }
     var el = document.getElementById(${JSON.stringify(id)});
-    if (!el || !window.Plotly) return;
+    if (!el || !el.isConnected) { if (tries++ < 200) setTimeout(draw, 50); return; }
+    if (el.getAttribute("data-drawn")) return;
+    el.setAttribute("data-drawn", "1");
     el.innerHTML = "";
     window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
   }
-  if (window.Plotly) draw(); else (window.__graftPlotlyQueue = window.__graftPlotlyQueue || []).push(draw);
+  draw();
 })();</script>`;
-  const div = `<div class="graft-plot" id="${id}"><div class="graft-static">${svg}</div></div>`;
+  const div = `<div class="graft-plot" id="${id}">${staticImageHTML(svg, alt)}</div>`;
   return [div, inline ? plotlyLibraryHTML() : "", draw].filter(Boolean).join("\n");
 }

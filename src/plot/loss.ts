@@ -36,11 +36,12 @@ const TRAIN = "#1f77b4", VAL = "#ff7f0e", BEST = "#d62728", LINE = "#7f7f7f";
 
 function batchX(log: TrainingLog): number[] {
   const perEpoch = new Map<number, number>();
+  const ended = new Set(log.epochNumbers);
   for (const b of log.batches) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.batch + 1));
-  const done = [...perEpoch.entries()].filter(([e]) => log.epochNumbers.includes(e)).map(([, n]) => n);
+  const done = [...perEpoch.entries()].filter(([e]) => ended.has(e)).map(([, n]) => n);
   const typical = done.length ? done[done.length - 1] : 0;
   return log.batches.map((b) => {
-    const n = log.epochNumbers.includes(b.epoch) ? perEpoch.get(b.epoch)! : Math.max(typical, perEpoch.get(b.epoch)!);
+    const n = ended.has(b.epoch) ? perEpoch.get(b.epoch)! : Math.max(typical, perEpoch.get(b.epoch)!);
     return b.epoch + (b.batch + 1) / n;
   });
 }
@@ -106,8 +107,11 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
   const xs = log.epochNumbers.map((e) => e + 1);
   const bx = batchX(log);
   const showBatches = (opts.batches ?? true) && log.batches.length > 0;
+  const smoothing = Number.isFinite(opts.smoothing) ? Math.min(0.999, Math.max(0, opts.smoothing!)) : 0.8;
+  const maxPoints = Number.isFinite(opts.maxBatchPoints) ? Math.min(1e6, Math.max(2, Math.floor(opts.maxBatchPoints!))) : 1000;
   const data: Trace[] = [];
-  const lastX = Math.max(opts.epochs ?? 0, xs[xs.length - 1] ?? 0, bx[bx.length - 1] ?? 0, 1);
+  const planned = Number.isFinite(opts.epochs) ? Math.min(1e9, opts.epochs!) : 0;
+  const lastX = Math.max(planned, xs[xs.length - 1] ?? 0, bx[bx.length - 1] ?? 0, 1);
   const range = [0, lastX + 0.05 * lastX];
   const layout: Layout = {
     height: 330 + 230 * (n - 1),
@@ -125,15 +129,19 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     };
     layout[`yaxis${s}`] = { anchor: `x${s}`, domain: [Math.max(0, top - h), top], title: { text: metric } };
     const ax = { xaxis: `x${s}`, yaxis: `y${s}` };
-    const batchVals = log.batches.map((b) => b.logs[metric]);
-    if (showBatches && batchVals.some((v) => v !== undefined)) {
-      const pts = bx.map((x, j) => [x, batchVals[j]] as const).filter(([, v]) => Number.isFinite(v));
-      const smooth = ema(pts.map((p) => p[1]), opts.smoothing ?? 0.8);
-      const keep = thin(pts.length, opts.maxBatchPoints ?? 1000);
-      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: keep.map((j) => pts[j][0]), y: keep.map((j) => pts[j][1]),
+    if (showBatches && log.batches.some((b) => b.logs[metric] !== undefined)) {
+      const px: number[] = [], py: number[] = [];
+      log.batches.forEach((b, j) => {
+        const v = b.logs[metric];
+        if (Number.isFinite(v)) { px.push(bx[j]); py.push(v); }
+      });
+      const smooth = ema(py, smoothing);
+      const keep = thin(px.length, maxPoints);
+      const kx = keep.map((j) => px[j]);
+      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: kx, y: keep.map((j) => py[j]),
         line: { color: TRAIN, width: 1 }, opacity: 0.3, showlegend: false, hoverinfo: "skip" });
-      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch, smoothed)`, ...ax, x: keep.map((j) => pts[j][0]),
-        y: keep.map((j) => smooth[j]), line: { color: TRAIN, width: 1.5 } });
+      data.push({ type: "scatter", mode: "lines", name: `${metric} (batch, smoothed)`, ...ax, x: kx.slice(),
+        y: keep.map((j) => (Number.isFinite(smooth[j]) ? smooth[j] : null)), line: { color: TRAIN, width: 1.5 } });
     }
     for (const [key, color] of [[metric, TRAIN], [`val_${metric}`, VAL]] as const) {
       const ys = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));

@@ -4,14 +4,15 @@
  * and in custom loops through `push(logs)` / `pushBatch(logs)` / `end()`. In the graft kernel
  * it shows one output (display_data with a display id) and replaces it with
  * update_display_data carrying the full bundle, at most every `throttleMs` plus a final one
- * at the end. Updates never carry plotly.js; the library goes out once per kernel session as an
- * output of its own, so the saved notebook holds it even though the plot's output is replaced.
+ * at the end. Updates never carry plotly.js; the library goes out with the first display as an
+ * output of its own (see `shipPlotlyLibrary`), so the saved notebook holds it even though the
+ * plot's output is replaced.
  * Outside the kernel nothing is shown; `figure()` returns the figure at any time.
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelBridge } from "../display/bridge";
 import type { Figure } from "./figure";
-import { claimPlotlyLibrary, plotlyLibraryHTML } from "./html";
+import { shipPlotlyLibrary } from "./html";
 import { numericLogs, type TrainingLog } from "./_history";
 import { loss, type LossOptions } from "./loss";
 
@@ -166,9 +167,7 @@ export class LossCallback extends tf.Callback {
   private send(): void {
     const bridge = kernelBridge();
     if (!bridge) return;
-    if (!this.shown && claimPlotlyLibrary()) {
-      bridge.display({ data: { "text/html": plotlyLibraryHTML(), "text/plain": "" }, metadata: {} });
-    }
+    if (!this.shown) shipPlotlyLibrary();
     const started = performance.now();
     const data = this.figure().toMimeBundle({ plotly: "none" });
     this.buildMs = performance.now() - started;

@@ -34,7 +34,7 @@ test("lossCallback: one display, throttled full-bundle updates under the same id
       const library = sent.filter(isLibrary);
       const figures = sent.filter((r) => !isLibrary(r));
       assert.equal(library.length, 1, "plotly.js goes out once, as its own output");
-      assert.equal(library[0].id, undefined);
+      assert.match(String(library[0].id), /^graft-plotly-/, "under a display id of its own");
       assert.ok(sent.indexOf(library[0]) < sent.indexOf(figures[0]), "the library comes before the first figure");
       assert.ok(figures.length <= 10_000 / 250 + 3, `at most ~4 updates a second: ${figures.length} for 10 s`);
       assert.ok(figures.length >= 10, `updates keep flowing: ${figures.length}`);
@@ -97,8 +97,12 @@ test("lossCallback in model.fit, mixed with a built-in tfjs callback, and a seco
     assert.equal(plain, 1, "tfjs wraps both in CustomCallbacks: our hooks are bound");
     assert.deepEqual(live.log.epochNumbers, [0, 1, 2, 3, 4, 5]);
     assert.notEqual(live.displayId, firstId, "a second fit shows in its own output");
-    const ids = new Set(sent.filter((r) => r.id).map((r) => r.id));
+    const ids = new Set(sent.filter((r) => r.id && !isLibrary(r) && !r.id.startsWith("graft-plotly-")).map((r) => r.id));
     assert.equal(ids.size, 3);
+    const library = sent.filter(isLibrary);
+    assert.equal(library.length, 3, "each fit's first display carries the library (the session's first copy, then the latest)");
+    const emptied = sent.filter((r) => r.update && String(r.id).startsWith("graft-plotly-"));
+    assert.deepEqual(emptied.map((r) => r.id), [library[1].id], "the previous latest copy is emptied; the first copy is kept");
     const last = sent[sent.length - 1].data["application/vnd.plotly.v1+json"] as { data: { name: string; x: number[] }[] };
     assert.deepEqual(last.data.find((t) => t.name === "loss")!.x, [1, 2, 3, 4, 5, 6]);
     assert.equal(live.log.batches.length, 3 * 2 + 2 * 2 + 1);
