@@ -24,6 +24,8 @@ export interface CellExecutor {
   interrupt(): void;
   /** The notebook's top-level variables. */
   locals: Record<string, any>;
+  /** Drops the compiler; the next cell gets a fresh one that sees packages installed since. */
+  reloadTypes(): void;
   close(): void;
 }
 
@@ -92,6 +94,10 @@ export function createCellExecutor(cwd: string): CellExecutor {
     inspect: (src, pos) => executor.inspect(src, pos),
     interrupt: () => executor.interrupt(),
     locals: executor.locals,
+    reloadTypes: () => {
+      convs.close();
+      node = browser = undefined;
+    },
     close: () => executor.close(),
   };
 }
