@@ -141,7 +141,10 @@ export function toCellError(thrown: unknown): CellError {
       .filter((l) => /^\s+at /.test(l))
       .filter((l) => !/node:vm|node:internal|tslab[\\/]dist|[\\/]kernel[\\/]/.test(l))
       .map((l) => l.replace(/evalmachine\.<anonymous>/g, "<cell>"));
-    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    const out = { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    // Kept, not sent (non-enumerable): the kernel re-renders the traceback for %xmode.
+    Object.defineProperty(out, "thrown", { value: thrown, enumerable: false });
+    return out;
   }
   const evalue = typeof thrown === "string" ? thrown : safeString(thrown);
   return { ename: "Thrown", evalue, traceback: [`Uncaught ${evalue}`] };

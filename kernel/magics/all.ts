@@ -6,6 +6,7 @@ import { freeze, unfreeze } from "./freeze";
 import { params } from "./params";
 import { inspect } from "./inspect";
 import { npm } from "./npm";
+import { xmode } from "./xmode";
 
 /**
  * @example
@@ -14,6 +15,6 @@ import { npm } from "./npm";
  */
 export function defaultMagics(): MagicRegistry {
   const r = new MagicRegistry();
-  for (const spec of [loadWeights, freeze, unfreeze, params, inspect, npm, engine, time, lsmagic, help]) r.add(spec);
+  for (const spec of [loadWeights, freeze, unfreeze, params, inspect, npm, engine, time, xmode, lsmagic, help]) r.add(spec);
   return r;
 }

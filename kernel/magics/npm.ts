@@ -54,12 +54,11 @@ export const npm: MagicSpec = {
     if (changes) process.stdout.write(`npm ${argv.join(" ")} in ${where}\n`);
     const result = await runNpm(argv, project.dir, (text) => process.stdout.write(text));
     if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
-    if (changes) {
-      const names = argv.slice(1).filter((a) => !a.startsWith("-") && !/^[.~/]|:|\.tgz$/.test(a)).map((a) => a.replace(/(.)@.*$/, "$1"));
-      forget(project.dir, names);
-      ctx.executor.reloadTypes();
-      process.stdout.write("Done: import the packages in the next cell (no restart needed).\n");
-    }
+    const names = argv.slice(1).filter((a) => !a.startsWith("-") && !/^[.~/]|:|\.tgz$/.test(a)).map((a) => a.replace(/(.)@.*$/, "$1"));
+    forget(project.dir, names);
+    // Any %npm refreshes the compiler, so packages installed from a terminal are seen too.
+    ctx.executor.reloadTypes();
+    if (changes) process.stdout.write("Done: import the packages in the next cell (no restart needed).\n");
     return undefined;
   },
 };
