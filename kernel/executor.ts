@@ -25,6 +25,8 @@ export interface CellExecutor {
   interrupt(): void;
   /** The notebook's top-level variables. */
   locals: Record<string, any>;
+  /** Drops the compiler; the next cell gets a fresh one that sees packages installed since. */
+  reloadTypes(): void;
   close(): void;
 }
 
@@ -93,6 +95,10 @@ export function createCellExecutor(cwd: string): CellExecutor {
     inspect: (src, pos) => executor.inspect(src, pos),
     interrupt: () => executor.interrupt(),
     locals: executor.locals,
+    reloadTypes: () => {
+      convs.close();
+      node = browser = undefined;
+    },
     close: () => executor.close(),
   };
 }
@@ -147,7 +153,10 @@ export function toCellError(thrown: unknown): CellError {
       .filter((l) => /^\s+at /.test(l))
       .filter((l) => !/node:vm|node:internal|tslab[\\/]dist|[\\/]kernel[\\/]/.test(l))
       .map((l) => l.replace(/evalmachine\.<anonymous>/g, "<cell>"));
-    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    const out = { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    // Kept, not sent (non-enumerable): the kernel re-renders the traceback for %xmode.
+    Object.defineProperty(out, "thrown", { value: thrown, enumerable: false });
+    return out;
   }
   const evalue = typeof thrown === "string" ? thrown : safeString(thrown);
   return { ename: "Thrown", evalue, traceback: [`Uncaught ${evalue}`] };

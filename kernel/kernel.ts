@@ -4,12 +4,15 @@
  * execute_result or one error, in that order.
  */
 import path from "node:path";
-import { printQuickInfo } from "tslab/dist/inspect";
+import { pathToFileURL } from "node:url";
 import { toMimeBundle } from "../src/display/mime";
 import { NO_RESULT } from "../src/display/display";
 import { createCellExecutor, toCellError, type CellError, type CellExecutor } from "./executor";
 import { History, type HistoryRequest } from "./history";
 import { isComplete } from "./is_complete";
+import { inspectAt } from "./_inspect";
+import { isPublicName } from "./_public";
+import { Tracebacks } from "./_traceback";
 import { kernelLog, setOutputTarget, type IopubSend } from "./output";
 import { preludeSource, PRELUDE_NAMES } from "./prelude";
 import { PACKAGE_ROOT, graftLib } from "./resolve";
@@ -31,6 +34,8 @@ type ExecuteReply = Record<string, unknown> & { status: "ok" | "error" | "aborte
 
 export class GraftKernel {
   readonly executor: CellExecutor;
+  /** %xmode and the mapping of cell frames to the user's lines. */
+  readonly tracebacks: Tracebacks;
   readonly history = new History();
   readonly magics: MagicRegistry;
   private count = 0;
@@ -43,7 +48,8 @@ export class GraftKernel {
   pruneGuards: () => void = () => {};
 
   constructor(cwd = process.cwd()) {
-    this.executor = createCellExecutor(cwd);
+    this.tracebacks = new Tracebacks(cwd).install();
+    this.executor = this.tracebacks.wrap(createCellExecutor(cwd));
     this.magics = defaultMagics();
     this.prelude = Promise.resolve();
   }
@@ -118,7 +124,8 @@ export class GraftKernel {
         codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
       },
       banner: `graft ${pkg.version}: TypeScript for transfer learning with TensorFlow.js on node ${process.version}; engine ${engine}. %lsmagic lists magics.`,
-      help_links: [{ text: "graft README", url: "https://github.com/graft-ml/graft#readme" }],
+      // The README shipped in the package (the kernel has no web site of its own).
+      help_links: [{ text: "graft README", url: pathToFileURL(path.join(PACKAGE_ROOT, "README.md")).href }],
     };
   }
 
@@ -141,7 +148,8 @@ export class GraftKernel {
     const quiet: IopubSend = silent ? () => {} : send;
     quiet("execute_input", { code: req.code, execution_count: count });
     setOutputTarget(quiet);
-    const fail = (error: CellError): ExecuteReply => {
+    const fail = (raw: CellError): ExecuteReply => {
+      const error = this.tracebacks.render(raw);
       quiet("error", { ...error });
       if (store) this.history.add(count, req.code, null);
       return { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] };
@@ -160,7 +168,7 @@ export class GraftKernel {
       // IPython's `name?` opens the pager like `%help name`.
       const asked = /^\s*%?([A-Za-z_$][\w$.]*)\?\s*$/.exec(req.code);
       const cell = splitMagics(asked ? `%help ${asked[1]}` : req.code, this.magics);
-      const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics };
+      const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics, tracebacks: this.tracebacks };
       const outcome = await runAsCell(run, () => this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked)));
       // A rejection the cell left unhandled is reported once the microtask queue drains.
       await new Promise((res) => setImmediate(res));
@@ -193,7 +201,9 @@ export class GraftKernel {
     const masked = splitMagics(code, this.magics, { lenient: true }).masked;
     try {
       const info = this.executor.complete(masked, cursor);
-      return { status: "ok", matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+      const typed = masked.slice(info.start, cursor);
+      const matches = info.candidates.filter((name) => isPublicName(name, typed));
+      return { status: "ok", matches, cursor_start: info.start, cursor_end: info.end, metadata: {} };
     } catch (err) {
       kernelLog(`complete failed: ${String(err)}`);
       return { status: "ok", matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
@@ -205,14 +215,14 @@ export class GraftKernel {
     const help = this.magics.inspect(code, cursor);
     if (help) return { status: "ok", found: true, data: { "text/plain": help }, metadata: {} };
     const masked = splitMagics(code, this.magics, { lenient: true }).masked;
-    let info;
+    let data: Record<string, string> | undefined;
     try {
-      info = this.executor.inspect(masked, cursor);
+      data = inspectAt(this.executor, masked, cursor);
     } catch (err) {
       kernelLog(`inspect failed: ${String(err)}`);
     }
-    if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
-    return { status: "ok", found: true, data: { "text/plain": printQuickInfo(info) }, metadata: {} };
+    if (!data) return { status: "ok", found: false, data: {}, metadata: {} };
+    return { status: "ok", found: true, data, metadata: {} };
   }
 
   isComplete(code: string): Record<string, unknown> {

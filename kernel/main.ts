@@ -4,6 +4,7 @@
  * in the kernelspec by `graft install`. The working directory is the notebook's folder.
  */
 import { installGraftResolution } from "./resolve";
+import { installEnvResolution } from "./_env";
 import { installOutput, kernelLog } from "./output";
 import { GraftKernel } from "./kernel";
 import { GraftServer } from "./server";
@@ -24,6 +25,7 @@ function configPath(argv: string[]): string {
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const config = configPath(argv);
   installGraftResolution();
+  installEnvResolution(process.cwd());
   const kernel = new GraftKernel(process.cwd());
   installOutput({ kernel });
   const server = new GraftServer(kernel, config);

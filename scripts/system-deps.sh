@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(jupyter-core jupyter-client python3-nbclient python3-nbconvert python3-ipykernel
   python3-jupyter-kernel-test python3-torch python3-torchvision python3-h5py python3-numpy
-  dataset-fashion-mnist chromium)
+  dataset-fashion-mnist chromium jupyter-notebook)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

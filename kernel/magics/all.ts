@@ -5,6 +5,8 @@ import { loadWeights } from "./load_weights";
 import { freeze, unfreeze } from "./freeze";
 import { params } from "./params";
 import { inspect } from "./inspect";
+import { npm } from "./npm";
+import { xmode } from "./xmode";
 
 /**
  * @example
@@ -13,6 +15,6 @@ import { inspect } from "./inspect";
  */
 export function defaultMagics(): MagicRegistry {
   const r = new MagicRegistry();
-  for (const spec of [loadWeights, freeze, unfreeze, params, inspect, engine, time, lsmagic, help]) r.add(spec);
+  for (const spec of [loadWeights, freeze, unfreeze, params, inspect, npm, engine, time, xmode, lsmagic, help]) r.add(spec);
   return r;
 }

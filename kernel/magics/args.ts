@@ -13,6 +13,8 @@ export interface ArgSpec {
   flags?: string[];
   /** `--skip PATTERN`: valued options; `repeat` collects several into an array. */
   options?: Array<{ flag: string; value: string; repeat?: boolean }>;
+  /** The whole line, unparsed, under this name (`%npm ARGS…` hands its line to npm). */
+  raw?: string;
 }
 
 export type ParsedArgs = Record<string, string | string[] | boolean | undefined>;
@@ -20,6 +22,7 @@ export type ParsedArgs = Record<string, string | string[] | boolean | undefined>
 /** `FILE [into MODEL] [--strict] [--skip PATTERN]…` */
 export function usageOf(name: string, spec: ArgSpec): string {
   const parts = [name];
+  if (spec.raw) parts.push(`[${spec.raw}…]`);
   for (const p of spec.positional ?? []) parts.push(p.rest ? `[${p.name}…]` : p.optional ? `[${p.name}]` : p.name);
   for (const k of spec.keyword ?? []) parts.push(`[${k.word} ${k.name}]`);
   for (const f of spec.flags ?? []) parts.push(`[--${f}]`);
@@ -49,6 +52,7 @@ export function parseArgs(magic: string, line: string, spec: ArgSpec): ParsedArg
   };
   const key = (s: string) => s.toLowerCase().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const out: ParsedArgs = {};
+  if (spec.raw) return { [key(spec.raw)]: line };
   const positionals: string[] = [];
   const tokens = tokenize(line);
   for (let i = 0; i < tokens.length; i++) {

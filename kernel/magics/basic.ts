@@ -3,16 +3,34 @@ import { performance } from "node:perf_hooks";
 import type { MagicSpec } from "./registry";
 import { CellFailure, UsageError } from "./usage";
 import { lib } from "./_graft";
+import { usageUnits, wrapWords } from "./_wrap";
+import { renderQuickInfo } from "../_inspect_doc";
+import { isHiddenPath } from "../_public";
 
-/** `%lsmagic`: every magic with its usage. */
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The width of %lsmagic's plain text (the pager's and a terminal's usual width). */
+const WIDTH = 80;
+
+/** `%lsmagic`: every magic with its usage, as an HTML table and 80-column plain text. */
 export const lsmagic: MagicSpec = {
   name: "lsmagic",
   kind: "line",
   summary: "Lists the available magics.",
   args: {},
   run(_args, ctx) {
-    const rows = ctx.registry.all().map((s) => `${ctx.registry.usage(s).padEnd(72)}  ${s.summary.split("\n")[0]}`);
-    return { toString: () => rows.join("\n"), toMimeBundle: () => ({ "text/plain": `Magics (only in the leading lines of a cell):\n${rows.join("\n")}` }) };
+    const specs = ctx.registry.all();
+    const summary = (s: MagicSpec) => s.summary.replace(/\s*\n\s*/g, " ").trim();
+    const title = "Magics (only in the leading lines of a cell; %help NAME for more):";
+    const text = [title];
+    for (const s of specs) {
+      text.push("", ...wrapWords(usageUnits(ctx.registry.usage(s)), WIDTH, ["", "      "]), ...wrapWords(summary(s).split(" "), WIDTH, ["    ", "    "]));
+    }
+    const rows = specs.map((s) => `<tr><td style="text-align:left;white-space:nowrap"><code>${escapeHtml(ctx.registry.usage(s))}</code></td><td style="text-align:left">${escapeHtml(summary(s))}</td></tr>`);
+    const html =
+      `<table class="graft-lsmagic"><caption style="text-align:left">${escapeHtml(title)}</caption>` +
+      `<thead><tr><th style="text-align:left">Magic</th><th style="text-align:left">What it does</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    return { toString: () => text.join("\n"), toMimeBundle: () => ({ "text/plain": text.join("\n"), "text/html": html }) };
   },
 };
 
@@ -24,16 +42,22 @@ export const help: MagicSpec = {
   args: { positional: [{ name: "NAME" }] },
   run(args, ctx) {
     const name = String(args.name).replace(/^%+/, "");
+    if (isHiddenPath(name)) throw new UsageError(`%help: nothing is known about ${name}`);
     const spec = ctx.registry.get(name);
-    let text: string | undefined;
-    if (spec) text = ctx.registry.help(spec);
+    const plain: string[] = [];
+    const md: string[] = [];
+    if (spec) {
+      plain.push(ctx.registry.help(spec));
+      md.push("```\n" + ctx.registry.help(spec) + "\n```");
+    }
     const info = ctx.executor.inspect(name, name.length);
     if (info) {
-      const { printQuickInfo } = require("tslab/dist/inspect");
-      text = text ? `${text}\n\n${printQuickInfo(info)}` : printQuickInfo(info);
+      const doc = renderQuickInfo(info);
+      plain.push(doc["text/plain"]);
+      md.push(doc["text/markdown"]);
     }
-    if (!text) throw new UsageError(`%help: nothing is known about ${name}`);
-    ctx.payload.push({ source: "page", data: { "text/plain": text }, start: 0 });
+    if (!plain.length) throw new UsageError(`%help: nothing is known about ${name}`);
+    ctx.payload.push({ source: "page", data: { "text/plain": plain.join("\n\n"), "text/markdown": md.join("\n\n") }, start: 0 });
     return undefined;
   },
 };

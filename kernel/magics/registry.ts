@@ -6,6 +6,7 @@ import { parseArgs, usageOf, type ArgSpec, type ParsedArgs } from "./args";
 import type { MagicLine, MagicNames, SplitCell } from "./parse";
 import type { CellExecutor, CellOutcome } from "../executor";
 import type { IopubSend } from "../output";
+import type { Tracebacks } from "../_traceback";
 import { toMimeBundle } from "../../src/display/mime";
 
 /** What a magic can reach: the notebook's variables, the cell's output, the pager. */
@@ -15,6 +16,8 @@ export interface MagicContext {
   /** execute_reply payloads (`{source: "page", data}` opens the pager). */
   payload: Array<Record<string, unknown>>;
   registry: MagicRegistry;
+  /** The kernel's tracebacks (%xmode sets their mode). */
+  tracebacks?: Tracebacks;
 }
 
 export interface MagicSpec {

@@ -153,7 +153,8 @@ export class LoadReport {
       const open = /^(mismatched|incompatible|missing|unexpected|warnings)/.test(s.title) ? " open" : "";
       const head = s.header.map((h) => `<th style="text-align:left;padding:0 8px">${esc(h)}</th>`).join("");
       const rows = s.rows.map((r) => `<tr>${r.map((c) => `<td style="padding:0 8px;font-family:monospace">${esc(c)}</td>`).join("")}</tr>`).join("");
-      parts.push(`<details${open}><summary>${esc(s.title)}</summary><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></details>`);
+      // Notebook 6's stylesheet sets summary to display:block, which hides the marker: list-item brings the ▸/▾ back.
+      parts.push(`<details${open}><summary style="display:list-item;cursor:pointer">${esc(s.title)}</summary><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></details>`);
     }
     parts.push("</div>");
     return parts.join("\n");

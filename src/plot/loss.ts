@@ -32,7 +32,9 @@ export interface LossOptions {
   title?: string;
 }
 
-const TRAIN = "#1f77b4", VAL = "#ff7f0e", BEST = "#d62728", LINE = "#7f7f7f";
+const BEST = "#d62728", LINE = "#7f7f7f";
+/** Train and validation colours per panel: loss blue/orange, the next metric green/purple, … (legend entries stay distinct). */
+const PANEL_COLORS: Array<readonly [string, string]> = [["#1f77b4", "#ff7f0e"], ["#2ca02c", "#9467bd"], ["#8c564b", "#e377c2"], ["#17becf", "#bcbd22"]];
 
 function batchX(log: TrainingLog): number[] {
   const perEpoch = new Map<number, number>();
@@ -129,6 +131,7 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     };
     layout[`yaxis${s}`] = { anchor: `x${s}`, domain: [Math.max(0, top - h), top], title: { text: metric } };
     const ax = { xaxis: `x${s}`, yaxis: `y${s}` };
+    const [TRAIN, VAL] = PANEL_COLORS[i % PANEL_COLORS.length];
     if (showBatches && log.batches.some((b) => b.logs[metric] !== undefined)) {
       const px: number[] = [], py: number[] = [];
       log.batches.forEach((b, j) => {

@@ -63,7 +63,7 @@ test("magic lines are masked with equal-length spaces: diagnostics, completion a
 
 test("magics: %lsmagic, %engine, %help, completion, one-line usage errors", async () => {
   const ls = await k.execute("%lsmagic");
-  const listing = textOf(ls.iopub.find((m) => m.header.msg_type === "display_data")!);
+  const listing = textOf(ls.iopub.find((m) => m.header.msg_type === "display_data")!).replace(/\s+/g, " ");
   for (const m of ["%load_weights FILE [into MODEL] [--strict] [--dry-run] [--skip PATTERN] [--rename FROM=TO]", "%freeze PATTERN [on MODEL]", "%unfreeze PATTERN [on MODEL]", "%params [MODEL]", "%inspect FILE", "%engine", "%time [CODE…]", "%help NAME"]) {
     assert.ok(listing.includes(m), `${m} missing from:\n${listing}`);
   }

@@ -28,8 +28,8 @@ test("toHTML: the summary line first, then <details> sections with problems open
   const html = report.toHTML();
   const summaryAt = html.indexOf("loaded 5/7 tensors, 73.3 % of parameters; 2 shape mismatches (fc.weight 1000×8 vs 10×8, fc.bias)");
   assert.ok(summaryAt > 0 && summaryAt < html.indexOf("<details"));
-  assert.match(html, /<details open><summary>mismatched \(2\)<\/summary>/);
-  assert.match(html, /<details><summary>loaded \(5\)<\/summary>/);
+  assert.match(html, /<details open><summary style="display:list-item;cursor:pointer">mismatched \(2\)<\/summary>/);
+  assert.match(html, /<details><summary style="display:list-item;cursor:pointer">loaded \(5\)<\/summary>/);
   assert.ok(html.includes("extra.&#60;weight&#62;") && !html.includes("extra.<weight>"));
   const bundle = (report as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]();
   assert.deepEqual(Object.keys(bundle).sort(), ["text/html", "text/plain"]);

@@ -85,3 +85,10 @@ test("loss: long batch curves are thinned to maxBatchPoints after smoothing, the
   assert.deepEqual(raw.x, smooth.x);
   assert.ok((smooth.y as number[]).every((v) => v >= 0 && v <= 5));
 });
+
+test("loss and acc get distinct legend colours (train and validation of each panel too)", () => {
+  const fig = plot.loss(logs);
+  const colour = (name: string) => (fig.data.find((t) => t.name === name) as { marker: { color: string } }).marker.color;
+  const colours = ["loss", "val_loss", "acc", "val_acc"].map(colour);
+  assert.equal(new Set(colours).size, 4, colours.join(", "));
+});
