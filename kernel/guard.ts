@@ -13,8 +13,9 @@ export type EscapedEvent = (typeof EVENTS)[number];
 /**
  * Routes both events to `report`; returns `prune`, which drops every other listener of them.
  * @example
- * const prune = installGuards((reason, event, promise) => kernel.reportEscaped(reason, event, promise));
- * await runCell();
+ * const prune = installGuards((reason, event) => console.error(`${event}:`, reason));
+ * setTimeout(() => { throw new Error("late"); }, 0); // reported, the process lives on
+ * await new Promise((resolve) => setTimeout(resolve, 10));
  * prune();
  */
 export function installGuards(report: (reason: unknown, event: EscapedEvent, promise?: unknown) => void): () => void {

@@ -37,7 +37,8 @@ export class Message {
   /**
    * Parses raw frames, checking the HMAC signature.
    * @example
-   * const msg = Message.parse(key, frames); // throws Error on a bad signature
+   * const frames = [Buffer.from("<IDS|MSG>"), Buffer.from("bad signature"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+ * assert.throws(() => Message.parse("key", frames)); // the HMAC does not match
    */
   static parse(key: string, frames: Buffer[]): Message {
     const at = frames.findIndex((f) => f.equals(DELIM));

@@ -45,7 +45,7 @@ function redirect(name: "stdout" | "stderr"): void {
  * Installs the redirections and the bridge on globalThis[Symbol.for("graft.kernel")].
  * @example
  * installOutput();
- * setOutputTarget((type, content) => iopub.send(type, content));
+ * setOutputTarget((type, content) => process.stderr.write(`${type} ${JSON.stringify(content)}\n`));
  */
 export function installOutput(extra: Record<string, unknown> = {}): KernelBridge {
   redirect("stdout");

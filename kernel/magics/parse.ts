@@ -28,7 +28,7 @@ const MAGIC_LINE = /^(\s*)(%%?)([A-Za-z_][\w-]*)?(.*)$/;
 
 /**
  * @example
- * splitMagics("%engine\nconst x = 1;", registry);
+ * splitMagics("%engine\nconst x = 1;", { has: (name) => name === "engine" });
  * // { magics: [{ name: "engine", args: "", cell: false, line: 0 }], masked: "       \nconst x = 1;" }
  */
 export function splitMagics(code: string, names: MagicNames, opts: { lenient?: boolean } = {}): SplitCell {

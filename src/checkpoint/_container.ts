@@ -141,7 +141,8 @@ export function toPlain(v: unknown, depth = 0, seen = new Set<unknown>()): unkno
  * @returns the tensors in file order, the container path and the rest as metadata
  * @example
  * ```ts
- * const { container, metadata } = unwrapContainer(new Map([["state_dict", sd], ["epoch", 3]]), "f.pt");
+ * const sd = new Map<string, unknown>([["fc.bias", { shape: [10] }]]); // what a state dict parses to
+ * const { container, metadata } = unwrapContainer(new Map<string, unknown>([["state_dict", sd], ["epoch", 3]]), "f.pt");
  * assert.equal(container, "state_dict");
  * assert.deepEqual(metadata, { epoch: 3 });
  * ```

@@ -69,7 +69,7 @@ export function tfjsDTypeOf(dtype: SourceDType): "float32" | "int32" | "bool" {
  * @example Two float32 ones
  * ```ts
  * const bytes = new Uint8Array(new Float32Array([1, 1]).buffer);
- * assert.deepEqual(Array.from(decodeRaw(bytes, "float32")), [1, 1]);
+ * assert.deepEqual(Array.from(decodeRaw(bytes, "float32") as Float32Array), [1, 1]);
  * ```
  */
 export function decodeRaw(bytes: Uint8Array, dtype: SourceDType, bigEndian = false): TypedArray {

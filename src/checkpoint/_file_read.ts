@@ -32,8 +32,10 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  *   fault in on both threads), so plain reads of new buffers leave it off.
  * @example
  * ```ts
+ * const fh = await fsOpen("m.pt", "r");
  * const buf = new Uint8Array(8);
  * await readInto(fh, "m.pt", buf, 0, 0, 8, "header");
+ * await fh.close();
  * ```
  */
 export async function readInto(
@@ -112,7 +114,9 @@ async function readPieceSplit(
  * Reads exactly `length` bytes at `position` into a new buffer, or fails naming what was cut short.
  * @example
  * ```ts
- * const head = await readExactly(fh, "m.pt", 0, 4, "signature");
+ * const fh = await fsOpen("m.pt", "r");
+ * const head = await readExactly(fh, "m.pt", 0, 4, "signature"); // PK\x03\x04 for a torch zip
+ * await fh.close();
  * ```
  */
 export async function readExactly(fh: FileHandle, file: string, position: number, length: number, what: string): Promise<Uint8Array> {

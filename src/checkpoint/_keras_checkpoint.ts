@@ -19,7 +19,8 @@ export interface KerasEntry { name: string; dataset: string }
  * @returns the checkpoint
  * @example
  * ```ts
- * const ck = await kerasCheckpoint("w.h5", "keras-h5", h5, [{ name: "dense/kernel:0", dataset: "/dense/dense/kernel:0" }], {});
+ * // keras_h5.ts and keras_v3.ts build one from the file's datasets:
+ * const ck = await openKerasH5("w.h5"); // = kerasCheckpoint("w.h5", "keras-h5", h5, entries, metadata)
  * ```
  */
 export async function kerasCheckpoint(

@@ -44,6 +44,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
  * @returns the raw tensor (source dtype)
  * @example
  * ```ts
+ * const f = await openSafetensorsFile("model.safetensors");
  * const raw = await readSafetensorsEntry(f, f.header.entries[0]);
  * ```
  */

@@ -83,6 +83,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * @returns the entries in file order and the metadata
  * @example
  * ```ts
+ * const bytes = new Uint8Array(fs.readFileSync("model.safetensors"));
+ * const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
  * const h = parseSafetensorsHeader(bytes.subarray(8, 8 + n), "model.safetensors", bytes.length);
  * h.entries[0]; // { name, dtype, shape, byteLength, offset }
  * ```

@@ -128,7 +128,8 @@ function planTensor(file: string, name: string, ref: TensorRef, src: StorageSour
  * Builds the lazy checkpoint over a storage source.
  * @example
  * ```ts
- * const ck = torchCheckpoint("torch-zip", "m.pt", unwrapped, source);
+ * // torch_zip.ts and torch_legacy.ts build one after parsing data.pkl and unwrapping the container:
+ * const ck = await openTorchZip("resnet18.pth"); // = torchCheckpoint("torch-zip", file, unwrapped, zipStorages)
  * const w = await ck.readRaw("fc.weight");
  * ```
  */

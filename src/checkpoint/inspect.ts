@@ -69,6 +69,7 @@ function metadataLines(md: Record<string, unknown>, width: number): string[] {
  * @returns lines joined by "\n"
  * @example
  * ```ts
+ * const ck = await open("resnet18.pth");
  * console.log(renderInspect(inspectCheckpoint(ck)));
  * ```
  */

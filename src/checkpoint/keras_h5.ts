@@ -27,6 +27,7 @@ import type { Checkpoint, OpenOptions } from "./types";
  * @returns the strings, or undefined when neither form is present
  * @example
  * ```ts
+ * const h5 = await H5File.open("model.h5");
  * const layers = await kerasAttr(h5, "/model_weights", "layer_names"); // ["conv2d", "dense"]
  * ```
  */

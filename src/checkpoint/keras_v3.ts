@@ -38,6 +38,7 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === "object"
  * True when the file has Keras 3's `vars` groups (at the root or under `layers/`).
  * @example
  * ```ts
+ * const h5 = await H5File.open("m.weights.h5");
  * if (await isKerasV3Layout(h5)) console.log("Keras 3 .weights.h5");
  * ```
  */

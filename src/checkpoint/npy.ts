@@ -42,6 +42,7 @@ export const NPY_PREAMBLE = 12;
  * @returns the header, or the total header length needed when `head` is too short
  * @example
  * ```ts
+ * const bytes = new Uint8Array(fs.readFileSync("a.npy"));
  * const h = parseNpyHeader(bytes, "a.npy");
  * if ("needed" in h) throw new Error("read more");
  * ```

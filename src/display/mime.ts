@@ -17,7 +17,6 @@ export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
  * @returns mime type → data, with `text/plain` always present
  * @example Plain values
  * ```ts
- * import assert from "node:assert";
  * assert.deepEqual(toMimeBundle(42), { "text/plain": "42" });
  * ```
  * @example Objects that know how to show themselves

@@ -38,6 +38,7 @@ export function _groups(model: tf.LayersModel, groups?: Pattern[]): { name: stri
  * @param groups optional patterns, one per group, to use instead of the default split.
  * @example
  * ```ts
+ * const resnet = graft.zoo.resnet18();
  * graft.layerGroups(resnet).map((g) => g.name); // ["conv1", "bn1", "layer1", "layer2", "layer3", "layer4", "fc"]
  * ```
  */

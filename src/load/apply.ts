@@ -89,6 +89,7 @@ async function convertOne(l: PlannedLoad, ckpt: Source, t: ApplyTimings): Promis
  * @returns where the time went.
  * @example
  * ```ts
+ * const ckpt = await open("resnet18.pth");
  * const plan = planLoad(model, ckpt);
  * await applyPlan(plan, ckpt); // model now holds plan.loaded
  * ```

@@ -53,6 +53,7 @@ export function modelWeights(model: tf.LayersModel): ModelWeight[] {
  * The torch state-dict names one model weight is made from.
  * @example
  * ```ts
+ * const w = modelWeights(graft.zoo.resnet18()).find((m) => m.target === "layer1.0.bn1/moving_mean")!;
  * torchNamesOf(w); // "layer1.0.bn1/moving_mean" → ["layer1.0.bn1.running_mean"]; an LSTM bias → [".bias_ih_l0", ".bias_hh_l0"]
  * ```
  */

@@ -31,6 +31,7 @@ export interface RenderOptions {
  * front end reading `Symbol.for("Jupyter.display")`), prints a summary elsewhere.
  * @example
  * const fig = plot.params(model);
+ * const fs = await import("node:fs");
  * fs.writeFileSync("params.svg", fig.toSVG());
  * fs.writeFileSync("params.html", fig.toHTML());
  */

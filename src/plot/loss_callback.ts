@@ -31,11 +31,16 @@ const HOOKS = ["setParams", "setModel", "onTrainBegin", "onEpochBegin", "onBatch
  * The live loss figure's state and tfjs callback hooks. A real `tf.Callback`, so tfjs (and
  * graft.fit) take it as a callback instance, alone or mixed with built-in and custom ones.
  * @example
+ * const schedule = graft.unfreezeSchedule(model, { 3: -2 });
  * const live = plot.lossCallback({ schedule });
  * await model.fit(xs, ys, { epochs: 5, validationSplit: 0.2, callbacks: [live, schedule] });
- * // custom loop:
- * for (let e = 0; e < 3; e++) { for (…) live.pushBatch({ loss }); live.push({ loss, val_loss }); }
- * live.end();
+ * // a custom loop: one pushBatch per step, one push per epoch, end() at the end
+ * const custom = plot.lossCallback();
+ * for (let epoch = 0; epoch < 3; epoch++) {
+ *   for (let step = 0; step < 10; step++) custom.pushBatch({ loss: 1 / (1 + epoch * 10 + step) });
+ *   custom.push({ loss: 1 / (1 + epoch * 10), val_loss: 1.2 / (1 + epoch * 10) });
+ * }
+ * custom.end();
  */
 export class LossCallback extends tf.Callback {
   /** Everything recorded so far (epochs 0-based, across fits). */

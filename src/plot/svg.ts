@@ -114,6 +114,7 @@ const bounded = (v: unknown, lo: number, hi: number, fallback: number) => {
 /**
  * Renders a plotly figure `{data, layout}` (the subset graft produces) as a standalone SVG.
  * @example
+ * const history = { epoch: [0, 1], history: { loss: [1, 0.5] } };
  * const svg = toSVG(plot.loss(history).toJSON());
  * assert.match(svg, /<polyline/);
  */

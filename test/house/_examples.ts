@@ -37,7 +37,10 @@ export function examples(dirs = ["src", "kernel"]): Example[] {
         if (!tag) return;
         const body: string[] = [];
         for (let j = i + 1; j < lines.length && !/^@\w+/.test(lines[j]); j++) body.push(lines[j]);
-        const code = body.filter((b) => !/^```/.test(b.trim())).join("\n").trim();
+        // a fenced example ends at its closing fence (prose may follow it in the same comment)
+        const fences = body.map((b, k) => (/^```/.test(b.trim()) ? k : -1)).filter((k) => k >= 0);
+        const picked = fences.length >= 2 ? body.slice(fences[0] + 1, fences[1]) : body.filter((b) => !/^```/.test(b.trim()));
+        const code = picked.join("\n").trim();
         out.push({ file, line: startLine + i, title: tag[1].trim(), code });
       });
     }

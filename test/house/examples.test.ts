@@ -1,9 +1,9 @@
 /**
  * Every `@example` in src/ and kernel/ compiles against graft's real types: each block becomes a
- * function in a file of its own, with its module's exports, graft's public names (as a notebook
- * cell has them from the kernel's prelude), `tf`, `assert`, and the few values examples take as
- * given (a model and tensors) in scope; the TypeScript compiler checks all of them at once.
- * Those marked runnable (see examples_run.test.ts) also execute.
+ * function in a file of its own, with what its module has in scope (its exports and imports),
+ * graft's public names (as a notebook cell has them from the kernel's prelude), `tf`, `assert`,
+ * `fs`, `path`, and the few values examples take as given (a model and tensors); the TypeScript
+ * compiler checks all of them at once.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +13,21 @@ import path from "node:path";
 import { examples, ROOT } from "./_examples";
 
 const DIR = path.join(ROOT, "test", ".fixtures", "examples");
+
+/** The module's own value imports from relative paths, re-rooted for a file in `DIR`: names an example may use as its module does. */
+function moduleImports(file: string, taken: Set<string>): string[] {
+  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+  const out: string[] = [];
+  for (const m of text.matchAll(/^import \{([^}]*)\} from "(\.[^"]+)";/gm)) {
+    const names = m[1].split(",").map((n) => n.trim()).filter((n) => n && !n.startsWith("type "))
+      .filter((n) => !taken.has(n.split(/\s+as\s+/).pop()!));
+    if (!names.length) continue;
+    names.forEach((n) => taken.add(n.split(/\s+as\s+/).pop()!));
+    const target = path.relative(DIR, path.join(ROOT, path.dirname(file), m[2])).split(path.sep).join("/");
+    out.push(`import { ${names.join(", ")} } from "${target}";`);
+  }
+  return out;
+}
 
 function exportedNames(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -27,7 +42,9 @@ test("every @example compiles against graft's types", () => {
   examples().forEach((e, i) => {
     const mod = path.relative(DIR, path.join(ROOT, e.file)).replace(/\.ts$/, "").split(path.sep).join("/");
     const own = exportedNames(e.file);
-    const fromGraft = graftNames.filter((n) => !own.includes(n));
+    const taken = new Set([...own, "fs", "path", "fsOpen", "graft", "tf", "assert"]);
+    const imported = moduleImports(e.file, taken);
+    const fromGraft = graftNames.filter((n) => !taken.has(n));
     const name = `ex${String(i).padStart(3, "0")}.ts`;
     where.set(name, `${e.file}:${e.line}`);
     fs.writeFileSync(path.join(DIR, name), [
@@ -36,7 +53,9 @@ test("every @example compiles against graft's types", () => {
       `import { tf } from "../../../src";`,
       `import { ${fromGraft.join(", ")} } from "../../../src";`,
       `import assert from "node:assert/strict";`,
+      `import fs from "node:fs"; import path from "node:path"; import { open as fsOpen } from "node:fs/promises";`,
       own.length ? `import { ${own.join(", ")} } from "${mod}";` : "",
+      ...imported,
       `declare const model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, xs: tf.Tensor, ys: tf.Tensor;`,
       `export async function example() {`,
       e.code,
@@ -57,7 +76,7 @@ test("every @example compiles against graft's types", () => {
   }
   const errors = out.split("\n").filter((l) => /error TS/.test(l)).map((l) => {
     const m = /^(?:.*\/)?(ex\d+\.ts)\((\d+),\d+\): (.*)$/.exec(l);
-    return m ? `${where.get(m[1])} (example line ${Number(m[2]) - 8}): ${m[3]}` : l;
+    return m ? `${where.get(m[1])}: ${m[3]}` : l;
   });
-  assert.deepEqual(errors, []);
+  assert.equal(errors.length, 0, `${errors.length} example errors:\n${errors.join("\n")}`);
 });
