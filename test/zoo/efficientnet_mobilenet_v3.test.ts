@@ -8,6 +8,7 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { ready, tf } from "../../src/train/engine";
 import { countParams, freeze, freezeUpTo, frozenLayers } from "../../src/freeze";
+import { fit } from "../../src/train";
 import * as zoo from "../../src/zoo";
 import { Hardsigmoid, Hardswish, StochasticDepth } from "../../src/zoo/_blocks";
 
@@ -200,6 +201,30 @@ for (const [name, build] of SEEDED) {
     }
   });
 }
+
+test("fit on graft's engine: a step of each architecture (stochastic depth and dropout live), finite losses, weights move; 1×1 inputs build", async () => {
+  for (const build of [zoo.efficientnetB0, zoo.mobilenetV3Large, zoo.mobilenetV3Small]) {
+    const tiny = build({ numClasses: 2, inputShape: [1, 1, 3] });
+    assert.deepEqual((tiny.predict(tf.ones([1, 1, 1, 3])) as tf.Tensor).shape, [1, 2]);
+    tiny.dispose();
+    const model = build({ numClasses: 3, inputShape: [32, 32, 3], seed: 5 });
+    model.compile({ optimizer: tf.train.sgd(1e-3), loss: "meanSquaredError" });
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, "float32", 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], "int32"), 3);
+    const head = model.layers[model.layers.length - 1];
+    const before = Array.from(head.getWeights()[0].dataSync());
+    try {
+      const history = await fit(model, x, y, { epochs: 2, batchSize: 2 });
+      const losses = history.history.loss as number[];
+      assert.equal(losses.length, 2);
+      assert.ok(losses.every(Number.isFinite), `${model.name}: losses ${losses}`);
+      assert.notDeepEqual(Array.from(head.getWeights()[0].dataSync()), before);
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+  }
+});
 
 test("transforms(): torchvision's IMAGENET1K_V1 presets (EfficientNet bicubic, MobileNetV3 bilinear)", () => {
   const text = (t: { toString(): string }) => String(t);
