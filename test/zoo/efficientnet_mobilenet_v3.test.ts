@@ -226,6 +226,29 @@ test("fit on graft's engine: a step of each architecture (stochastic depth and d
   }
 });
 
+test("cacheFrozen refuses a frozen efficientnet prefix with stochastic depth in it; mobilenetV3 (none) caches", async () => {
+  const x = tf.randomNormal([4, 32, 32, 3], 0, 1, "float32", 2);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], "int32"), 3);
+  const effnet = zoo.efficientnetB0({ numClasses: 3, inputShape: [32, 32, 3], seed: 1 });
+  const mobile = zoo.mobilenetV3Small({ numClasses: 3, inputShape: [32, 32, 3], seed: 1 });
+  try {
+    freeze(effnet, "features.[0-5]*");
+    effnet.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+    await assert.rejects(fit(effnet, x, y, { epochs: 1, cacheFrozen: true }), {
+      name: "GraftCacheError",
+      message: /"features\.2\.1\.stochastic_depth" \(StochasticDepth\) sits inside the frozen prefix/,
+    });
+    freeze(mobile, "features.*");
+    mobile.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+    const history = await fit(mobile, x, y, { epochs: 1, cacheFrozen: true });
+    assert.ok(Number.isFinite((history.history.loss as number[])[0]));
+  } finally {
+    tf.dispose([x, y]);
+    effnet.dispose();
+    mobile.dispose();
+  }
+});
+
 test("transforms(): torchvision's IMAGENET1K_V1 presets (EfficientNet bicubic, MobileNetV3 bilinear)", () => {
   const text = (t: { toString(): string }) => String(t);
   assert.match(text(zoo.efficientnetB0.transforms()), /resize\(256.*bicubic.*centerCrop\(224\)/);
