@@ -181,6 +181,9 @@ for (const [name, build] of SEEDED) {
       const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
       assert.deepEqual(weights(a), weights(b));
       assert.notDeepEqual(weights(a), weights(c));
+      // No two seeded weights share a random stream (every initializer gets its own derived seed).
+      const random = weights(a).filter((w) => w.length > 1 && w[0] !== w[1]);
+      assert.equal(new Set(random.map((w) => w[0])).size, random.length);
       assert.throws(() => build({ num_classes: 3 } as never), new RegExp(`zoo\\.${name}: unknown option "num_classes"; did you mean "numClasses"`));
 
       let saved: tf.io.ModelArtifacts | undefined;
@@ -246,6 +249,27 @@ test("cacheFrozen refuses a frozen efficientnet prefix with stochastic depth in 
     tf.dispose([x, y]);
     effnet.dispose();
     mobile.dispose();
+  }
+});
+
+test("initial weights follow torchvision's init: kaiming fan_out convs (SE included), EfficientNet's U(±1/√out) and MobileNetV3's N(0, 0.01) Linear", () => {
+  const effnet = zoo.efficientnetB0({ inputShape: [32, 32, 3], seed: 3 });
+  const large = zoo.mobilenetV3Large({ inputShape: [32, 32, 3], seed: 3 });
+  try {
+    const std = (m: tf.LayersModel, layer: string, i = 0) =>
+      tf.tidy(() => tf.moments(m.getLayer(layer).getWeights()[i]).variance.sqrt().dataSync()[0]);
+    const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual / expected - 1) < 0.1, `${what}: std ${actual} vs ${expected}`);
+    close(std(effnet, "features.8.0"), Math.sqrt(2 / 1280), "1×1 conv 320 → 1280");
+    close(std(effnet, "features.3.0.block.1.0"), Math.sqrt(2 / (144 * 25)), "depthwise 5×5 over 144");
+    close(std(effnet, "features.6.0.block.2.fc2"), Math.sqrt(2 / 672), "SE fc2 28 → 672");
+    close(std(effnet, "classifier.1"), 1 / Math.sqrt(1000) / Math.sqrt(3), "Linear U(±1/√1000)");
+    close(std(large, "classifier.0"), 0.01, "Linear N(0, 0.01)");
+    for (const [m, layer] of [[effnet, "classifier.1"], [large, "classifier.3"], [effnet, "features.6.0.block.2.fc2"]] as const) {
+      assert.equal(tf.tidy(() => tf.abs(m.getLayer(layer).getWeights()[1]).max().dataSync()[0]), 0, `${layer} bias starts at 0`);
+    }
+  } finally {
+    effnet.dispose();
+    large.dispose();
   }
 });
 
