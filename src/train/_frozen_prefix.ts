@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { GraftCacheError } from "./errors";
 
 /** Layers whose output in training mode differs from inference mode without having weights. */
-const STOCHASTIC = new Set(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout"]);
+const STOCHASTIC = new Set(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "StochasticDepth"]);
 /** graft's freeze marks a BatchNormalization it made run in inference mode with this key. */
 const INFERENCE_BN = Symbol.for("graft.freeze.batchNormCall");
 

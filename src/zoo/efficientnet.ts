@@ -75,7 +75,8 @@ function mbConv(
  * ```ts
  * const model = graft.zoo.efficientnetB0({ numClasses: 5, inputShape: [96, 96, 3] });
  * model.getLayer("features.2.0.block.2.fc1").getWeights()[0].shape; // [1, 1, 96, 4]
- * graft.freezeUpTo(model, "features.5"); // freezes the stem and stages 1–5
+ * graft.freeze(model, "features.[0-5]*");         // the stem and stages 1–5
+ * graft.freezeUpTo(model, "features.5.2.add");   // the same: up to stage 5's last layer
  * ```
  */
 export function efficientnetB0(opts?: ZooOptions): tf.LayersModel {

@@ -105,7 +105,8 @@ function mobilenetV3(arch: "mobilenet_v3_large" | "mobilenet_v3_small", builder:
  * ```ts
  * const model = graft.zoo.mobilenetV3Large({ numClasses: 5, inputShape: [96, 96, 3] });
  * model.getLayer("features.4.block.2.fc1").getWeights()[0].shape; // [1, 1, 72, 24]
- * graft.freeze(model, "features.[0-9]*"); // features.0 … features.9 (and 1x, from features.1*)
+ * graft.freeze(model, "features.[0-9].*");  // features.0 … features.9; features.1* would add 10–16
+ * graft.freezeUpTo(model, "features.9.add"); // the same
  * ```
  */
 export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel {
