@@ -1,5 +1,5 @@
 """Writes a torchvision efficientnet_b0 checkpoint with RANDOM weights (no network here to
-download ImageNet's) for notebooks/06-efficientnet.ipynb, plus an input image and the logits torch
+download ImageNet's) for notebooks/07-efficientnet.ipynb, plus an input image and the logits torch
 computes for it, into notebooks/data/generated/:
 
   efficientnet_b0.pth            state dict, as torchvision's pretrained files are

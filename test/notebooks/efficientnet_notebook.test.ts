@@ -1,4 +1,4 @@
-// notebooks/06-efficientnet.ipynb runs top to bottom through the real graft kernel (`graft run`,
+// notebooks/07-efficientnet.ipynb runs top to bottom through the real graft kernel (`graft run`,
 // Debian's nbclient) with no error output: the zoo efficientnetB0 takes every tensor of a
 // torchvision checkpoint and reproduces torch's logits; its freeze counts are torch's.
 import { test, before } from "node:test";
@@ -12,7 +12,7 @@ import { CLI, ROOT, ensureBuilt } from "../kernel/_build";
 interface Output { output_type: string; text?: string | string[]; data?: Record<string, string | string[]>; ename?: string; evalue?: string }
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[] }
 
-const NAME = "06-efficientnet";
+const NAME = "07-efficientnet";
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "graft-notebook-efficientnet-"));
 const join = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join("") : x ?? "");
 let result: { code: number; stderr: string; cells: Cell[]; text: string };
@@ -36,7 +36,7 @@ function number(text: string, re: RegExp): number {
   return Number(m[1].replace(/,/g, ""));
 }
 
-test("06-efficientnet: the zoo efficientnetB0 loads torchvision's checkpoint, reproduces torch's logits and counts what torch counts", () => {
+test("07-efficientnet: the zoo efficientnetB0 loads torchvision's checkpoint, reproduces torch's logits and counts what torch counts", () => {
   const errors = result.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === "error");
   assert.deepEqual(errors.map((e) => `${e.ename}: ${e.evalue}`), [], `${NAME} has error outputs`);
   assert.equal(result.code, 0, result.stderr.slice(-2000));
