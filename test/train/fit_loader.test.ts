@@ -93,11 +93,20 @@ test("cacheFrozen from a loader: same result as uncached; the cache is reused by
   await graft.fit(b.model, train.withOptions({ batchSize: 4 }), { epochs: 1, cacheFrozen: true });
   assert.equal(b.calls.n, afterFirst);
 
+  // A photo rewritten on disk is new data: recomputed once, then cached again.
+  const photo = folder("train").samples[0][0];
+  fs.writeFileSync(photo, fs.readFileSync(folder("train").samples[1][0]));
+  await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
+  assert.ok(b.calls.n > afterFirst, "recomputed after a file changed");
+  const rewritten = b.calls.n;
+  await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
+  assert.equal(b.calls.n, rewritten);
+
   // Changing a frozen weight invalidates the cache.
   const conv = b.model.getLayer("backbone.conv");
   conv.setWeights(conv.getWeights().map((w) => w.mul(0.5)));
   await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
-  assert.ok(b.calls.n > afterFirst, "recomputed after the backbone changed");
+  assert.ok(b.calls.n > rewritten, "recomputed after the backbone changed");
   const changed = b.calls.n;
 
   // Unfreezing the backbone: nothing frozen is left, a plain fit runs it every batch.
