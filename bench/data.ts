@@ -4,6 +4,7 @@
  * worker count, on the same folder of JPEG photos (written by PIL); goal ≥ 1.0×. And memory:
  * the peak RSS of a pass over 2,000 photos against a pass over 200 (goal ≤ 1.2×: the loader
  * holds a few batches, whatever the dataset's size). Each pass runs in its own process.
+ * With sharp installed, the pure-JS decoders (jpeg-js, pngjs) are measured as well.
  * Env: GRAFT_BENCH_WORKERS (the CPUs available), GRAFT_BENCH_BATCH (32), GRAFT_BENCH_PHOTOS (2000),
  * GRAFT_BENCH_PHOTO_SIZE (320: photos 256–480 px wide).
  * Run: node --import tsx bench/data.ts
@@ -36,7 +37,8 @@ function folder(total: number): string {
   return root;
 }
 
-const graftPass = (root: string): Pass => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "_data_pass.ts"), root, String(WORKERS), String(BATCH)], { encoding: "utf8" }));
+const graftPass = (root: string, env: Record<string, string> = {}): Pass => JSON.parse(execFileSync(process.execPath,
+  ["--import", "tsx", path.join(__dirname, "_data_pass.ts"), root, String(WORKERS), String(BATCH)], { encoding: "utf8", env: { ...process.env, ...env } }));
 const torchPass = (root: string): Pass => JSON.parse(execFileSync("/usr/bin/python3", ["-W", "ignore", path.join(__dirname, "data_torch.py"), root, String(WORKERS), String(BATCH)], { encoding: "utf8" }));
 
 function main() {
@@ -48,6 +50,11 @@ function main() {
   console.log(`graft:       ${g.images} images in ${g.seconds.toFixed(2)} s = ${g.images_per_s.toFixed(1)} images/s (peak RSS ${g.max_rss_mb.toFixed(0)} MB)`);
   console.log(`torchvision: ${t.images} images in ${t.seconds.toFixed(2)} s = ${t.images_per_s.toFixed(1)} images/s (DataLoader num_workers=${WORKERS}; peak RSS, main + workers, ${t.max_rss_mb.toFixed(0)} MB)`);
   console.log(`throughput: graft / torchvision = ${ratio.toFixed(2)}×   goal ≥ 1.0×   ${ratio >= 1 ? "MET" : "NOT MET"}`);
+  if (imageDecoder().decoder === "sharp") {
+    // Where sharp is not installed, graft decodes with jpeg-js/pngjs: measured too, for the record.
+    const js = graftPass(big, { GRAFT_IMAGE_DECODER: "js" });
+    console.log(`graft, pure-JS decoders (GRAFT_IMAGE_DECODER=js): ${js.images_per_s.toFixed(1)} images/s = ${(js.images_per_s / t.images_per_s).toFixed(2)}× torchvision`);
+  }
   const s = graftPass(small);
   const memory = g.max_rss_mb / s.max_rss_mb;
   console.log(`memory: peak RSS over ${g.images} images ${g.max_rss_mb.toFixed(0)} MB vs over ${s.images} ${s.max_rss_mb.toFixed(0)} MB = ${memory.toFixed(2)}×   goal ≤ 1.2×   ${memory <= 1.2 ? "MET" : "NOT MET"}`);
