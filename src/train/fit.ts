@@ -1,5 +1,7 @@
 /**
- * graft's `fit`: tfjs `model.fit` plus frozen-feature caching and a seed.
+ * graft's `fit`: tfjs `model.fit` plus frozen-feature caching and a seed, from tensors or from a
+ * `graft.data.loader` (see `_loader_fit.ts`: one loader pass per epoch, cached features kept
+ * across fits).
  *
  * With `cacheFrozen`, the frozen prefix of the model (the usual pretrained backbone) runs once
  * over `x` in inference mode; its outputs are cached (in memory, or in a temporary file past
