@@ -45,7 +45,7 @@ class ConfusionFigure extends Figure {
     const n = classes.length;
     const cell = Math.max(18, Math.min(60, Math.floor(420 / n)));
     const labelW = Math.min(160, 12 + 7 * Math.max(...classes.map((c) => c.length))), top = 60, left = labelW + 30;
-    const width = left + n * cell + 20, height = top + n * cell + labelW + 30;
+    const width = Math.max(left + n * cell + 20, Math.ceil(title.length * 7.6) + 30), height = top + n * cell + Math.ceil(labelW * 0.75) + 40;
     const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12" fill="#444">`,
       `<rect width="100%" height="100%" fill="white"/>`, `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`];
     for (let r = 0; r < n; r++) {

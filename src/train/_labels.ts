@@ -10,7 +10,8 @@ import { isCrossEntropy } from "./losses";
 
 type Kind = "index" | "one-hot" | "column";
 
-function lossOf(model: tf.LayersModel): unknown {
+/** The model's compiled loss (the single one of a one-output model). */
+export function lossOf(model: tf.LayersModel): unknown {
   const loss = (model as unknown as { loss?: unknown }).loss;
   return Array.isArray(loss) && loss.length === 1 ? loss[0] : loss;
 }

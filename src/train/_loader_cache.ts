@@ -3,6 +3,7 @@
  * frozen prefix (its layers, their trainable flags and weight values) and the data (dataset
  * object, its samples and transform) are unchanged, and recomputed otherwise.
  */
+import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import type { Cut } from "./_frozen_prefix";
 
@@ -52,9 +53,18 @@ function hashText(text: string): number {
   return h;
 }
 
+/** Each sample's path and label with the file's size and modification time, so an edited or replaced photo counts as new data. */
+function samplesText(samples: unknown[]): string {
+  return samples.map((s) => {
+    const file = Array.isArray(s) && typeof s[0] === "string" ? s[0] : undefined;
+    const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    return `${JSON.stringify(s)}:${st ? `${st.size}@${st.mtimeMs}` : "-"}`;
+  }).join("\n");
+}
+
 function dataKey(loader: LoaderLike): string {
   const d = loader.dataset;
-  const samples = Array.isArray(d.samples) ? hashText(JSON.stringify(d.samples)) : 0;
+  const samples = Array.isArray(d.samples) ? hashText(samplesText(d.samples)) : 0;
   return `${d.length}|${String(d.transform ?? "")}|${loader.options.dropLast}|${samples.toString(16)}`;
 }
 

@@ -1,5 +1,7 @@
 /**
- * graft's `fit`: tfjs `model.fit` plus frozen-feature caching and a seed.
+ * graft's `fit`: tfjs `model.fit` plus frozen-feature caching and a seed, from tensors or from a
+ * `graft.data.loader` (see `_loader_fit.ts`: one loader pass per epoch, cached features kept
+ * across fits).
  *
  * With `cacheFrozen`, the frozen prefix of the model (the usual pretrained backbone) runs once
  * over `x` in inference mode; its outputs are cached (in memory, or in a temporary file past
@@ -20,6 +22,8 @@ import { mulberry32, withSeed } from "./_seeded_random";
 import { fitLoader } from "./_loader_fit";
 import { isLoader, type LoaderLike } from "./_loader_cache";
 import { warnLogits } from "./_loss_check";
+import { labelsFor, lossOf, outputClasses } from "./_labels";
+import { isCrossEntropy } from "./losses";
 
 /** Where the frozen prefix's outputs may be kept. */
 export interface CacheFrozenOptions {
@@ -115,7 +119,14 @@ export async function fit(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[] | Lo
   if (y === undefined || !(y instanceof tf.Tensor || Array.isArray(y))) {
     throw new TypeError("graft.fit(model, x, y, opts): pass targets y with tensors x, or a graft.data.loader as x");
   }
-  return fitTensors(model, x, y, maybeOpts);
+  // crossEntropy takes class indices, but tfjs's fit checks targets against the output's shape: make them one-hot.
+  const indices = y instanceof tf.Tensor && y.rank === 1 && isCrossEntropy(lossOf(model)) && outputClasses(model) > 1;
+  const targets = indices ? labelsFor(model, y as tf.Tensor, "y", true) : y;
+  try {
+    return await fitTensors(model, x, targets, maybeOpts);
+  } finally {
+    if (targets !== y) (targets as tf.Tensor).dispose();
+  }
 }
 
 async function fitTensors(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: tf.Tensor | tf.Tensor[], opts: FitOptions): Promise<tf.History> {

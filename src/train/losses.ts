@@ -91,7 +91,16 @@ export function crossEntropy(a: tf.Tensor | CrossEntropyOptions, b?: tf.Tensor):
 Object.defineProperty(crossEntropy, "labelSmoothing", { value: 0, enumerable: true });
 Object.defineProperty(crossEntropy, LOSS_TAG, { value: true });
 
-/** Whether `loss` is graft's crossEntropy (plain or configured). */
+/**
+ * Whether `loss` is graft's crossEntropy (plain or configured).
+ * @param loss a compiled model's `loss`, or any value
+ * @returns true for `crossEntropy` and `crossEntropy({ … })`
+ * @example
+ * ```ts
+ * graft.losses.isCrossEntropy(graft.losses.crossEntropy({ labelSmoothing: 0.1 })); // true
+ * graft.losses.isCrossEntropy("categoricalCrossentropy"); // false
+ * ```
+ */
 export function isCrossEntropy(loss: unknown): boolean {
   return typeof loss === "function" && (loss as unknown as Record<symbol, unknown>)[LOSS_TAG] === true;
 }

@@ -28,7 +28,7 @@ function run(name: string): Promise<Run> {
 }
 
 const runs = new Map<string, Promise<Run>>();
-const NOTEBOOKS = ["01-quickstart", "02-transfer-fashion-mnist", "03-torchvision", "04-formats", "05-custom-loop"];
+const NOTEBOOKS = ["01-quickstart", "02-transfer-fashion-mnist", "03-torchvision", "04-formats", "05-custom-loop", "06-your-images"];
 
 before(() => {
   ensureBuilt();
@@ -108,4 +108,18 @@ test("05-custom-loop: a hand-written loop over trainableVariables moves only the
   assert.match(r.text, /trainable variables for the optimizer: fc\/kernel, fc\/bias/);
   assert.match(r.text, /weights that changed: fc\/kernel, fc\/bias\n/);
   assert.match(r.text, /frozen weights unchanged: 14 of 16/);
+});
+
+test("06-your-images: photos → imageFolder → loader → zoo resnet18 fine-tune (augmented, then cached) → confusion → predict", async () => {
+  const r = await executed("06-your-images");
+  assert.match(r.text, /daisy: 8 photos, rose: 8 photos, tulip: 8 photos/);
+  assert.match(r.text, /compose\(\[resize\(256.*centerCrop\(224\), toTensor\(\), normalize/);
+  assert.match(r.text, /one batch: \[ 8, 224, 224, 3 \] int32 · random steps: \[ 'randomResizedCrop/);
+  assert.match(r.text, /loaded 100\/102 tensors/);
+  assert.match(r.text, /GraftCacheError: Cannot cache frozen features: the training loader's transform has random steps/);
+  assert.ok(number(r.text, /validation accuracy ([\d.]+)/) >= 0.66, "the head learns the colours");
+  assert.ok(number(r.text, /validation: loss [\d.]+, accuracy ([\d.]+) %/) >= 66);
+  const confusion = r.cells.flatMap((c) => c.outputs ?? []).find((o) => /Confusion matrix/.test(join(o.data?.["text/plain"])));
+  assert.ok(confusion?.data?.["image/svg+xml"] && confusion.data["application/vnd.plotly.v1+json"], "the confusion chart has its SVG and plotly renderings");
+  assert.match(r.text, /'rose [\d.]+ % · \w+ [\d.]+ % · \w+ [\d.]+ %'/);
 });

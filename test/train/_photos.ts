@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const SCRIPT = path.resolve(__dirname, "..", "fixtures", "make_photo_folder.py");
+const SCRIPT = path.resolve(__dirname, "..", "..", "notebooks", "data", "make_photos.py");
 
 /** Writes ROOT/train (and ROOT/val with `val` per class) and returns ROOT. */
 export function photoFolder(opts: { perClass?: number; val?: number; size?: number; seed?: number; classes?: string[] } = {}): string {

@@ -93,11 +93,20 @@ test("cacheFrozen from a loader: same result as uncached; the cache is reused by
   await graft.fit(b.model, train.withOptions({ batchSize: 4 }), { epochs: 1, cacheFrozen: true });
   assert.equal(b.calls.n, afterFirst);
 
+  // A photo rewritten on disk is new data: recomputed once, then cached again.
+  const photo = folder("train").samples[0][0];
+  fs.writeFileSync(photo, fs.readFileSync(folder("train").samples[1][0]));
+  await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
+  assert.ok(b.calls.n > afterFirst, "recomputed after a file changed");
+  const rewritten = b.calls.n;
+  await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
+  assert.equal(b.calls.n, rewritten);
+
   // Changing a frozen weight invalidates the cache.
   const conv = b.model.getLayer("backbone.conv");
   conv.setWeights(conv.getWeights().map((w) => w.mul(0.5)));
   await graft.fit(b.model, train, { epochs: 1, cacheFrozen: true });
-  assert.ok(b.calls.n > afterFirst, "recomputed after the backbone changed");
+  assert.ok(b.calls.n > rewritten, "recomputed after the backbone changed");
   const changed = b.calls.n;
 
   // Unfreezing the backbone: nothing frozen is left, a plain fit runs it every batch.
@@ -120,4 +129,40 @@ test("fit({ seed }) with a seeded zoo model and augmentation: two runs give iden
   const one = await run(), two = await run();
   assert.deepEqual(one.loss, two.loss);
   assert.deepEqual([...one.fc], [...two.fc]);
+});
+
+test("fit from a loader draws fresh random transforms every epoch (and the same inputs every epoch without them)", async () => {
+  await graft.ready();
+  const inputsPerEpoch = async (transform: graft.data.Transform) => {
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [16, 16, 3] }), tf.layers.dense({ units: 3 })] });
+    model.compile({ optimizer: tf.train.sgd(0), loss: graft.losses.crossEntropy });
+    const flatten = model.layers[0];
+    const call = flatten.call.bind(flatten);
+    const sums: number[] = [];
+    flatten.call = (inputs, kwargs) => { sums.push(tf.sum(Array.isArray(inputs) ? inputs[0] : inputs).dataSync()[0]); return call(inputs, kwargs); };
+    const train = graft.data.loader(folder("train", transform), { batchSize: 24, seed: 1, workers: 1 });
+    await graft.fit(model, train, { epochs: 2 });
+    return sums;
+  };
+  const random = await inputsPerEpoch(augmented());
+  assert.equal(random.length, 2);
+  assert.notEqual(random[0], random[1], "epoch 2 saw new crops and flips");
+  const fixedSums = await inputsPerEpoch(fixed());
+  assert.equal(fixedSums[0], fixedSums[1]);
+});
+
+test("graft.fit from tensors with crossEntropy takes int class labels as well as one-hot", async () => {
+  await graft.ready();
+  const make = () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: graft.losses.crossEntropy, metrics: ["accuracy"] });
+    return m;
+  };
+  const x = tf.randomNormal([30, 4], 0, 1, "float32", 3);
+  const labels = tf.randomUniform([30], 0, 3, "int32", 4);
+  const a = await graft.fit(make(), x, labels, { epochs: 3, batchSize: 10, seed: 1 });
+  const b = await graft.fit(make(), x, tf.oneHot(labels as tf.Tensor1D, 3), { epochs: 3, batchSize: 10, seed: 1 });
+  assert.deepEqual(a.history.loss, b.history.loss);
+  assert.deepEqual(a.history.acc, b.history.acc);
+  await assert.rejects(graft.fit(make(), x, tf.fill([30], 3, "int32"), { epochs: 1 }), /label 3 .*3 outputs/);
 });

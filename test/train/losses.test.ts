@@ -97,3 +97,20 @@ test("compile and graft.fit warn once, with the fix, when a linear output meets 
     console.warn = original;
   }
 });
+
+test("crossEntropy on a loader's int32 labels equals torch's CrossEntropyLoss(label_smoothing=0.2) on the same batch", async () => {
+  await graft.ready();
+  const ds = { length: 6, get: async (i: number) => ({ x: tf.fill([1, 1, 3], i * 0.3 - 1) as tf.Tensor3D, y: (i * 5) % 4 }) };
+  const batch = (await graft.data.loader(ds, { batchSize: 6 })[Symbol.asyncIterator]().next()).value!;
+  assert.equal(batch.ys.dtype, "int32");
+  const logits = tf.tidy(() => batch.xs.reshape([6, 3]).matMul(tf.tensor2d([[1, -2, 0.5, 3], [0.2, 1, -1, 0], [2, 0, 1, -3]])));
+  const ours = crossEntropy({ labelSmoothing: 0.2 })(batch.ys, logits).mean().dataSync()[0];
+  const script = `
+import json, sys, torch
+d = json.load(sys.stdin)
+print(torch.nn.CrossEntropyLoss(label_smoothing=0.2)(torch.tensor(d["logits"]), torch.tensor(d["labels"])).item())`;
+  const torch = Number(execFileSync("/usr/bin/python3", ["-W", "ignore", "-c", script], {
+    input: JSON.stringify({ logits: logits.arraySync(), labels: Array.from(batch.ys.dataSync()) }), encoding: "utf8",
+  }));
+  assert.ok(Math.abs(ours - torch) < 1e-5, `${ours} vs torch ${torch}`);
+});
