@@ -3,24 +3,18 @@
  * that declares the same name wins), and waits for the tfjs backend so the first user cell
  * computes at full speed.
  */
-import { graftLib } from "./resolve";
-
-/** Names bound in every notebook when graft exports them. */
-export const PRELUDE_NAMES = [
+/** Names bound in every notebook: graft exports each (the type says so, so a rename fails to compile). */
+export const PRELUDE_NAMES: readonly (keyof typeof import("../src"))[] = [
   "tf", "open", "loadWeights", "freeze", "unfreeze", "freezeUpTo", "countParams", "trainableVariables",
-  "plot", "display", "clearOutput", "zoo", "engine", "ready",
-] as const;
+  "plot", "display", "clearOutput", "zoo", "data", "losses", "fit", "evaluate", "predict", "save", "engine", "ready",
+];
 
 /**
- * The prelude's TypeScript source, binding only what the built package exports.
+ * The prelude's TypeScript source.
  * @example
- * preludeSource(); // 'import * as graft from "graft";\nimport { tf, engine, ready } from "graft";\nawait graft.ready();'
+ * preludeSource(); // 'import * as graft from "graft";\nimport { tf, open, …, ready } from "graft";\nawait graft.ready();'
  */
-export function preludeSource(exported: Record<string, unknown> = graftLib()): string {
-  const names = PRELUDE_NAMES.filter((n) => exported[n] !== undefined);
-  const lines = ['import * as graft from "graft";'];
+export function preludeSource(): string {
   // Named imports (not a destructuring) so `tf` is a namespace for types too (`x as tf.Tensor`).
-  if (names.length) lines.push(`import { ${names.join(", ")} } from "graft";`);
-  if (typeof exported.ready === "function") lines.push("await graft.ready();");
-  return lines.join("\n");
+  return ['import * as graft from "graft";', `import { ${PRELUDE_NAMES.join(", ")} } from "graft";`, "await graft.ready();"].join("\n");
 }
