@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages graft's notebooks and tests use (Jupyter, real PyTorch, h5py,
-# Fashion-MNIST, Chromium) when missing. As root it installs them; otherwise it prints the
+# Installs the Debian packages graft's notebooks and tests use (Jupyter, Notebook 6, real
+# PyTorch, h5py, Fashion-MNIST, Chromium) when missing. As root it installs them; otherwise it prints the
 # exact command to run and fails.
 set -euo pipefail
 packages=(jupyter-core jupyter-client python3-nbclient python3-nbconvert python3-ipykernel
   python3-jupyter-kernel-test python3-torch python3-torchvision python3-h5py python3-numpy
-  dataset-fashion-mnist chromium)
+  dataset-fashion-mnist chromium jupyter-notebook)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
