@@ -4,7 +4,7 @@
  * `countParams` when that module is present; else they are read from the layers directly.
  */
 import type { MimeBundle } from "./bridge";
-import { escapeHtml, fmtInt, htmlTable, textTable } from "./_html";
+import { escapeHtml, fmtInt, htmlTable, MAX_TABLE_ROWS, textTable } from "./_html";
 
 interface LayerLike {
   name: string;
@@ -106,7 +106,9 @@ export function modelBundle(model: ModelLike): MimeBundle {
 /** Parameter counts: totals plus the per-layer table. */
 export function countsBundle(c: ParamCounts): MimeBundle {
   const head = ["Layer", "Trainable", "Frozen", "Non-trainable"];
-  const rows = c.layers.map((l) => [l.name, fmtInt(l.trainable), fmtInt(l.frozen), fmtInt(l.nonTrainable)]);
+  // Only the rows a table shows are formatted; the count of the others is kept.
+  const rows = c.layers.slice(0, MAX_TABLE_ROWS).map((l) => [l.name, fmtInt(l.trainable), fmtInt(l.frozen), fmtInt(l.nonTrainable)]);
+  if (c.layers.length > MAX_TABLE_ROWS) rows.push([`… ${c.layers.length - MAX_TABLE_ROWS} more rows`, "", "", ""]);
   return {
     "text/plain": `${totalsLine(c)}\n${textTable(head, rows)}`,
     "text/html": `<div class="graft-params"><p>${escapeHtml(totalsLine(c))}</p>${htmlTable(head, rows)}</div>`,

@@ -54,7 +54,7 @@ export function toTrainingLog(h: HistoryLike): TrainingLog {
     throw new TypeError(
       `Cannot plot this history: expected a tfjs History ({epoch, history}), an array of per-epoch logs or a lossCallback's log; got ${Object.keys(h ?? {}).join(", ") || typeof h}`);
   }
-  const n = Math.max(0, ...Object.values(hist).map((a) => a.length));
+  const n = Object.values(hist).reduce((m, a) => Math.max(m, a?.length ?? 0), 0);
   const epochNumbers = (h as { epoch?: number[] }).epoch?.slice(0, n) ?? [];
   for (let i = epochNumbers.length; i < n; i++) epochNumbers.push(i);
   const epochs: Logs[] = epochNumbers.map((_, i) => {
