@@ -18,7 +18,7 @@ export interface LossOptions {
   batches?: boolean;
   /** EMA smoothing of batch values, 0 (none) to <1 (default 0.8). */
   smoothing?: number;
-  /** Most points per batch curve; longer runs are thinned evenly after smoothing (default 1000). */
+  /** Most points per batch curve (and per epoch curve); longer runs are thinned evenly after smoothing (default 1000). */
   maxBatchPoints?: number;
   /** Epochs at which layers were unfrozen (0-based: the line is drawn where that epoch starts). */
   unfreezeEpochs?: Array<number | UnfreezeEvent>;
@@ -144,10 +144,13 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
         y: keep.map((j) => (Number.isFinite(smooth[j]) ? smooth[j] : null)), line: { color: TRAIN, width: 1.5 } });
     }
     for (const [key, color] of [[metric, TRAIN], [`val_${metric}`, VAL]] as const) {
-      const ys = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));
-      if (ys.every((v) => v === null)) continue;
+      const all = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));
+      if (all.every((v) => v === null)) continue;
+      // Very long runs (more epochs than maxBatchPoints) are thinned like batch curves.
+      const keep = all.length > maxPoints ? thin(all.length, maxPoints) : undefined;
+      const ys = keep ? keep.map((j) => all[j]) : all;
       const markersOnly = showBatches && key === metric;  // the smoothed batch line is the train curve
-      data.push({ type: "scatter", mode: markersOnly ? "markers" : "lines+markers", name: key, ...ax, x: xs, y: ys,
+      data.push({ type: "scatter", mode: markersOnly ? "markers" : "lines+markers", name: key, ...ax, x: keep ? keep.map((j) => xs[j]) : xs, y: ys,
         ...(markersOnly ? {} : { line: { color, width: 2 } }), marker: { color, size: 6 },
         hovertemplate: `${key} %{y:.4g}<br>epoch %{x}<extra></extra>` });
     }

@@ -1,5 +1,5 @@
 // Plots survive saving in Jupyter Notebook 6 (Debian's jupyter-notebook, driven by Chromium):
-// Run All, re-run the cell whose output carried plotly.js first, Save, reopen → every chart is a
+// Run All, re-run the cell whose output carried plotly.js first, then the last cell, Save, reopen → every chart is a
 // plotly figure and the file holds plotly.js at most twice; an untrusted copy shows every chart
 // as its picture (an <img> of the SVG), never as run-on text; nbconvert's HTML shows the
 // pictures without scripts and the plotly figures with them.
@@ -52,7 +52,7 @@ const outputTexts = (page: Page) => page.evaluate(() => [...document.querySelect
 const chartsDrawn = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll(".graft-plot.js-plotly-plot").length >= k
   && [...document.querySelectorAll(".graft-plot.js-plotly-plot")].every((p) => p.querySelector("svg.main-svg")), n, { timeout: 60_000 });
 
-test("Notebook 6: Run All, re-run the first plotting cell, Save, reopen: every chart is interactive, plotly.js in the file at most twice; untrusted: pictures, no run-on text", { timeout: 600_000 }, async () => {
+test("Notebook 6: Run All, re-run the first plotting cell and the last, Save, reopen: every chart is interactive, plotly.js in the file at most twice; untrusted: pictures, no run-on text", { timeout: 600_000 }, async () => {
   const file = path.join(nb.dir, "plots.ipynb");
   fs.writeFileSync(file, JSON.stringify(graftNotebook(CELLS), null, 1));
   const page = await nb.open("plots.ipynb");
@@ -61,6 +61,8 @@ test("Notebook 6: Run All, re-run the first plotting cell, Save, reopen: every c
   await runAll(page);
   await chartsDrawn(page, CHARTS);
   await runCell(page, 0); // its output carried the session's first copy of plotly.js
+  await chartsDrawn(page, CHARTS);
+  await runCell(page, 4); // now the only copy sits in the last cell, after every other chart
   await chartsDrawn(page, CHARTS);
   await save(page);
   await page.close();
@@ -108,6 +110,7 @@ test("Notebook 6: Run All, re-run the first plotting cell, Save, reopen: every c
   await exported.goto(`file://${html}`);
   await chartsDrawn(exported, CHARTS);
   assert.equal((await inspect(exported)).filter((c) => c.plotly).length, CHARTS);
+  assert.ok((fs.readFileSync(html, "utf8").match(PLOTLY_MARK) ?? []).length <= 2, "nbconvert's page carries plotly.js at most twice");
   await exported.close();
   const stripped = path.join(nb.dir, "stripped.html");
   fs.writeFileSync(stripped, fs.readFileSync(html, "utf8").replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, ""));
