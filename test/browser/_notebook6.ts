@@ -82,6 +82,10 @@ async function waitForServer(base: string, token: string, server: ChildProcess, 
  * await nb.stop();
  */
 export async function startNotebook6(): Promise<Notebook6> {
+  for (const [what, check] of [["Notebook 6 (Debian package jupyter-notebook)", () => execFileSync(PYTHON, ["-c", "import notebook"], { stdio: "pipe" })],
+    ["Chromium (Debian package chromium)", () => fs.accessSync(CHROMIUM, fs.constants.X_OK)]] as const) {
+    try { check(); } catch { throw new Error(`Cannot start the browser test: ${what} is not installed; run scripts/system-deps.sh as root`); }
+  }
   ensureBuilt();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "graft-nb6-"));
   const dir = path.join(root, "notebooks"), prefix = path.join(root, "prefix");
