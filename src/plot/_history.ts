@@ -79,11 +79,13 @@ export function metricPanels(log: TrainingLog, only?: string[]): string[] {
 }
 
 /** Debiased exponential moving average (as TensorBoard's smoothing). */
-export function ema(values: number[], smoothing: number): number[] {
+export function ema(values: ArrayLike<number>, smoothing: number): Float64Array {
   let s = 0, w = 0;
-  return values.map((v) => {
-    s = smoothing * s + (1 - smoothing) * v;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    s = smoothing * s + (1 - smoothing) * values[i];
     w = smoothing * w + (1 - smoothing);
-    return s / w;
-  });
+    out[i] = s / w;
+  }
+  return out;
 }

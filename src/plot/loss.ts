@@ -34,16 +34,18 @@ export interface LossOptions {
 
 const TRAIN = "#1f77b4", VAL = "#ff7f0e", BEST = "#d62728", LINE = "#7f7f7f";
 
-function batchX(log: TrainingLog): number[] {
+function batchX(log: TrainingLog): Float64Array {
   const perEpoch = new Map<number, number>();
   const ended = new Set(log.epochNumbers);
   for (const b of log.batches) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.batch + 1));
   const done = [...perEpoch.entries()].filter(([e]) => ended.has(e)).map(([, n]) => n);
   const typical = done.length ? done[done.length - 1] : 0;
-  return log.batches.map((b) => {
+  const out = new Float64Array(log.batches.length);
+  log.batches.forEach((b, i) => {
     const n = ended.has(b.epoch) ? perEpoch.get(b.epoch)! : Math.max(typical, perEpoch.get(b.epoch)!);
-    return b.epoch + (b.batch + 1) / n;
+    out[i] = b.epoch + (b.batch + 1) / n;
   });
+  return out;
 }
 
 /** Indices of at most `max` points spread evenly over `n`, the last one always kept. */
@@ -130,13 +132,15 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     layout[`yaxis${s}`] = { anchor: `x${s}`, domain: [Math.max(0, top - h), top], title: { text: metric } };
     const ax = { xaxis: `x${s}`, yaxis: `y${s}` };
     if (showBatches && log.batches.some((b) => b.logs[metric] !== undefined)) {
-      const px: number[] = [], py: number[] = [];
+      const px = new Float64Array(bx.length), all = new Float64Array(bx.length);
+      let k = 0;
       log.batches.forEach((b, j) => {
         const v = b.logs[metric];
-        if (Number.isFinite(v)) { px.push(bx[j]); py.push(v); }
+        if (Number.isFinite(v)) { px[k] = bx[j]; all[k] = v; k++; }
       });
+      const py = all.subarray(0, k);
       const smooth = ema(py, smoothing);
-      const keep = thin(px.length, maxPoints);
+      const keep = thin(k, maxPoints);
       const kx = keep.map((j) => px[j]);
       data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: kx, y: keep.map((j) => py[j]),
         line: { color: TRAIN, width: 1 }, opacity: 0.3, showlegend: false, hoverinfo: "skip" });
