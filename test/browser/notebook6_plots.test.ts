@@ -28,10 +28,15 @@ const history = await model.fit(xs, ys, { epochs: 3, batchSize: 16, validationSp
   `plot.loss(history, { batches: false, title: "epochs only" })`,
 ];
 const CHARTS = 4;
+/** Screenshots for a person to look at (kept after the run). */
+const ARTIFACTS = path.join(__dirname, "..", ".fixtures", "browser");
 const PLOTLY_MARK = /plotly\.js v2\.35\.3/g;
 
 let nb: Notebook6;
-before(async () => { nb = await startNotebook6(); });
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  nb = await startNotebook6();
+});
 after(async () => { await nb?.stop(); });
 
 /** Per chart: drawn by plotly, its picture shown and decoded, the visible text of its output. */
@@ -81,7 +86,7 @@ test("Notebook 6: Run All, re-run the first plotting cell and the last, Save, re
   assert.equal(trusted.length, CHARTS, JSON.stringify(trusted));
   assert.ok(trusted.every((c) => c.plotly), `every chart interactive: ${JSON.stringify(trusted)}`);
   assert.equal(await again.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly), "object");
-  await again.screenshot({ path: path.join(nb.dir, "trusted.png"), fullPage: true });
+  await again.screenshot({ path: path.join(ARTIFACTS, "notebook6-trusted.png"), fullPage: true });
   await again.close();
   assert.deepEqual(errors, []);
 
@@ -100,7 +105,7 @@ test("Notebook 6: Run All, re-run the first plotting cell and the last, Save, re
     assert.equal(c.text, "", `no run-on text: ${JSON.stringify(c.text.slice(0, 120))}`);
   }
   for (const t of await outputTexts(other)) assert.doesNotMatch(t, /parameters:|epoch \d/, `an output shows a chart as text: ${t.slice(0, 120)}`);
-  await other.screenshot({ path: path.join(nb.dir, "untrusted.png"), fullPage: true });
+  await other.screenshot({ path: path.join(ARTIFACTS, "notebook6-untrusted.png"), fullPage: true });
   await other.close();
 
   // nbconvert's HTML: with scripts, plotly figures; without, the pictures.
