@@ -9,6 +9,8 @@ import { BRIDGE_KEY, type KernelBridge, type DisplayRequest } from "../src/displ
 export type IopubSend = (msgType: string, content: Record<string, unknown>) => void;
 
 let current: IopubSend | undefined;
+/** Bumped when the running cell's outputs may have been emptied: a new cell, clear_output. */
+let generation = 0;
 const original = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
 const decoder = new TextDecoder();
 
@@ -20,6 +22,7 @@ export function kernelLog(text: string): void {
 /** Makes `send` the sink of everything the notebook prints or displays from now on. */
 export function setOutputTarget(send: IopubSend): void {
   current = send;
+  generation++;
   try {
     // tslab's own display API (import * as tslab from "tslab") reads this variable.
     require("tslab/dist/jupyter").lastWriteDisplayData = (data: Record<string, unknown>, update: boolean) =>
@@ -57,9 +60,11 @@ export function installOutput(extra: Record<string, unknown> = {}): KernelBridge
       current?.(req.update ? "update_display_data" : "display_data", content);
     },
     clearOutput(wait: boolean) {
+      generation++;
       current?.("clear_output", { wait });
     },
   };
+  Object.defineProperty(bridge, "outputGeneration", { get: () => generation, enumerable: true });
   (globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = bridge;
   return bridge;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages graft's notebooks and tests use (Jupyter, real PyTorch, h5py,
-# Fashion-MNIST, Chromium) when missing. As root it installs them; otherwise it prints the
+# Installs the Debian packages graft's notebooks and tests use (Jupyter, Notebook 6, real
+# PyTorch, h5py, Fashion-MNIST, Chromium) when missing. As root it installs them; otherwise it prints the
 # exact command to run and fails.
 set -euo pipefail
 packages=(jupyter-core jupyter-client python3-nbclient python3-nbconvert python3-ipykernel

@@ -20,6 +20,11 @@ export interface KernelBridge {
   display(req: DisplayRequest): void;
   /** Sends clear_output. */
   clearOutput(wait: boolean): void;
+  /**
+   * Changes whenever the running cell's outputs may have been emptied (a new cell starts,
+   * clear_output); while it stays the same, what was shown is still in the cell. Optional.
+   */
+  readonly outputGeneration?: number;
   /** Free-form registry the kernel keeps (magics, history…); not for library use. */
   [key: string]: unknown;
 }

@@ -25,6 +25,10 @@ export interface LoadTimings {
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x: number): string => `${(Math.floor(x * 1000) / 10).toFixed(1)} %`;
+/** Most rows a section shows (loaded: 20 in text); the rest are counted. */
+const MAX_SECTION_ROWS = 1000;
+const capped = (rows: string[][], max: number, width: number): string[][] =>
+  rows.length <= max ? rows : [...rows.slice(0, max), ["…", `${rows.length - max} more`, ...Array<string>(Math.max(0, width - 2)).fill("")]];
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : word.endsWith("h") ? "es" : "s"}`;
 
 /**
@@ -135,8 +139,8 @@ export class LoadReport {
   toString(): string {
     const out = [this.heading(), this.summary()];
     for (const s of this.sections()) {
-      const rows = s.title.startsWith("loaded") && s.rows.length > 20 ? [...s.rows.slice(0, 20), ["…", `${s.rows.length - 20} more`, "", ""]] : s.rows;
-      const widths = s.header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))));
+      const rows = capped(s.rows, s.title.startsWith("loaded") ? 20 : MAX_SECTION_ROWS, s.header.length);
+      const widths = s.header.map((h, i) => Math.min(60, rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length)));
       const line = (r: string[]) => "  " + r.map((c, i) => (i === r.length - 1 ? c : (c ?? "").padEnd(widths[i]))).join("  ");
       out.push("", `${s.title}:`, line(s.header), ...rows.map(line));
     }
@@ -152,7 +156,7 @@ export class LoadReport {
     for (const s of this.sections()) {
       const open = /^(mismatched|incompatible|missing|unexpected|warnings)/.test(s.title) ? " open" : "";
       const head = s.header.map((h) => `<th style="text-align:left;padding:0 8px">${esc(h)}</th>`).join("");
-      const rows = s.rows.map((r) => `<tr>${r.map((c) => `<td style="padding:0 8px;font-family:monospace">${esc(c)}</td>`).join("")}</tr>`).join("");
+      const rows = capped(s.rows, MAX_SECTION_ROWS, s.header.length).map((r) => `<tr>${r.map((c) => `<td style="padding:0 8px;font-family:monospace">${esc(c)}</td>`).join("")}</tr>`).join("");
       // Notebook 6's stylesheet sets summary to display:block, which hides the marker: list-item brings the ▸/▾ back.
       parts.push(`<details${open}><summary style="display:list-item;cursor:pointer">${esc(s.title)}</summary><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></details>`);
     }

@@ -41,6 +41,13 @@ export function formatValue(v: number): string {
   return Number(v.toPrecision(4)).toString();
 }
 
+/** The largest of `values` and `floor` (no argument spreading: safe for millions of values). */
+export function maxOf(values: Iterable<number>, floor: number): number {
+  let m = floor;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 /** Escapes text for XML/HTML text and attribute values. */
 export function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");

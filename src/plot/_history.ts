@@ -54,7 +54,7 @@ export function toTrainingLog(h: HistoryLike): TrainingLog {
     throw new TypeError(
       `Cannot plot this history: expected a tfjs History ({epoch, history}), an array of per-epoch logs or a lossCallback's log; got ${Object.keys(h ?? {}).join(", ") || typeof h}`);
   }
-  const n = Math.max(0, ...Object.values(hist).map((a) => a.length));
+  const n = Object.values(hist).reduce((m, a) => Math.max(m, a?.length ?? 0), 0);
   const epochNumbers = (h as { epoch?: number[] }).epoch?.slice(0, n) ?? [];
   for (let i = epochNumbers.length; i < n; i++) epochNumbers.push(i);
   const epochs: Logs[] = epochNumbers.map((_, i) => {
@@ -79,11 +79,13 @@ export function metricPanels(log: TrainingLog, only?: string[]): string[] {
 }
 
 /** Debiased exponential moving average (as TensorBoard's smoothing). */
-export function ema(values: number[], smoothing: number): number[] {
+export function ema(values: ArrayLike<number>, smoothing: number): Float64Array {
   let s = 0, w = 0;
-  return values.map((v) => {
-    s = smoothing * s + (1 - smoothing) * v;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    s = smoothing * s + (1 - smoothing) * values[i];
     w = smoothing * w + (1 - smoothing);
-    return s / w;
-  });
+    out[i] = s / w;
+  }
+  return out;
 }

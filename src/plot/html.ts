@@ -12,7 +12,8 @@
  * whatever the user re-runs: the first figure of the kernel session gets one copy that is never
  * touched, and every later figure gets a new "latest" copy while the previous latest copy is
  * emptied in place (update_display_data). Re-running the cell holding the first copy leaves the
- * latest; re-running the latest cell makes a new latest. The library's script does nothing when
+ * latest; re-running the latest cell makes a new latest. A cell showing several figures gets one
+ * copy (a new one only after clear_output, which may have removed it). The library's script does nothing when
  * `window.Plotly` is already defined, so a page with both copies loads it once.
  */
 import * as fs from "node:fs";
@@ -29,8 +30,8 @@ function plotlySource(): string {
   return libraryText;
 }
 
-/** Per kernel session: how many library outputs went out, and the display id of the latest one. */
-interface Carriers { sent: number; latest?: string }
+/** Per kernel session: how many library outputs went out, the latest one's display id and output generation. */
+interface Carriers { sent: number; latest?: string; generation?: number }
 const sessions = new WeakMap<object, Carriers>();
 
 /** The display id prefix of the outputs carrying plotly.js. */
@@ -48,6 +49,10 @@ export function shipPlotlyLibrary(): boolean {
   if (!bridge) return true;
   const s = sessions.get(bridge) ?? { sent: 0 };
   sessions.set(bridge, s);
+  // The running cell already holds a copy (nothing cleared since): one per cell is enough.
+  const generation = bridge.outputGeneration;
+  if (generation !== undefined && generation === s.generation) return false;
+  s.generation = generation;
   const id = `${PLOTLY_OUTPUT_ID}-${process.pid}-${Date.now().toString(36)}-${++s.sent}`;
   bridge.display({ data: { "text/html": plotlyLibraryHTML(), "text/plain": "" }, metadata: {}, id });
   if (s.sent === 1) return false;

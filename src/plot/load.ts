@@ -5,7 +5,7 @@
  * shows it under the report.
  */
 import { Figure, type Trace } from "./figure";
-import { formatCount, formatExact } from "./_format";
+import { formatCount, formatExact, maxOf } from "./_format";
 import { blockOf } from "./params";
 
 /** What `plot.load` reads of a `LoadReport` (its `loaded`, `mismatched` and `missing` lists). */
@@ -72,7 +72,7 @@ export function load(report: LoadReportLike): Figure {
     hovertemplate: `%{y}: %{x:,} parameters<extra>${k.label}</extra>`,
     marker: { color: k.color },
   }));
-  const width = Math.max(4, ...shown.map((r) => r.name.length));
+  const width = maxOf(shown.map((r) => r.name.length), 4);
   const layout = {
     title: { text: title, font: { size: 15 } },
     barmode: "stack",

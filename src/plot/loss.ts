@@ -18,7 +18,7 @@ export interface LossOptions {
   batches?: boolean;
   /** EMA smoothing of batch values, 0 (none) to <1 (default 0.8). */
   smoothing?: number;
-  /** Most points per batch curve; longer runs are thinned evenly after smoothing (default 1000). */
+  /** Most points per batch curve (and per epoch curve); longer runs are thinned evenly after smoothing (default 1000). */
   maxBatchPoints?: number;
   /** Epochs at which layers were unfrozen (0-based: the line is drawn where that epoch starts). */
   unfreezeEpochs?: Array<number | UnfreezeEvent>;
@@ -36,16 +36,18 @@ const BEST = "#d62728", LINE = "#7f7f7f";
 /** Train and validation colours per panel: loss blue/orange, the next metric green/purple, … (legend entries stay distinct). */
 const PANEL_COLORS: Array<readonly [string, string]> = [["#1f77b4", "#ff7f0e"], ["#2ca02c", "#9467bd"], ["#8c564b", "#e377c2"], ["#17becf", "#bcbd22"]];
 
-function batchX(log: TrainingLog): number[] {
+function batchX(log: TrainingLog): Float64Array {
   const perEpoch = new Map<number, number>();
   const ended = new Set(log.epochNumbers);
   for (const b of log.batches) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.batch + 1));
   const done = [...perEpoch.entries()].filter(([e]) => ended.has(e)).map(([, n]) => n);
   const typical = done.length ? done[done.length - 1] : 0;
-  return log.batches.map((b) => {
+  const out = new Float64Array(log.batches.length);
+  log.batches.forEach((b, i) => {
     const n = ended.has(b.epoch) ? perEpoch.get(b.epoch)! : Math.max(typical, perEpoch.get(b.epoch)!);
-    return b.epoch + (b.batch + 1) / n;
+    out[i] = b.epoch + (b.batch + 1) / n;
   });
+  return out;
 }
 
 /** Indices of at most `max` points spread evenly over `n`, the last one always kept. */
@@ -133,13 +135,15 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
     const ax = { xaxis: `x${s}`, yaxis: `y${s}` };
     const [TRAIN, VAL] = PANEL_COLORS[i % PANEL_COLORS.length];
     if (showBatches && log.batches.some((b) => b.logs[metric] !== undefined)) {
-      const px: number[] = [], py: number[] = [];
+      const px = new Float64Array(bx.length), all = new Float64Array(bx.length);
+      let k = 0;
       log.batches.forEach((b, j) => {
         const v = b.logs[metric];
-        if (Number.isFinite(v)) { px.push(bx[j]); py.push(v); }
+        if (Number.isFinite(v)) { px[k] = bx[j]; all[k] = v; k++; }
       });
+      const py = all.subarray(0, k);
       const smooth = ema(py, smoothing);
-      const keep = thin(px.length, maxPoints);
+      const keep = thin(k, maxPoints);
       const kx = keep.map((j) => px[j]);
       data.push({ type: "scatter", mode: "lines", name: `${metric} (batch)`, ...ax, x: kx, y: keep.map((j) => py[j]),
         line: { color: TRAIN, width: 1 }, opacity: 0.3, showlegend: false, hoverinfo: "skip" });
@@ -147,10 +151,13 @@ export function loss(history: HistoryLike, opts: LossOptions = {}): Figure {
         y: keep.map((j) => (Number.isFinite(smooth[j]) ? smooth[j] : null)), line: { color: TRAIN, width: 1.5 } });
     }
     for (const [key, color] of [[metric, TRAIN], [`val_${metric}`, VAL]] as const) {
-      const ys = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));
-      if (ys.every((v) => v === null)) continue;
+      const all = log.epochs.map((l) => (Number.isFinite(l[key]) ? l[key] : null));
+      if (all.every((v) => v === null)) continue;
+      // Very long runs (more epochs than maxBatchPoints) are thinned like batch curves.
+      const keep = all.length > maxPoints ? thin(all.length, maxPoints) : undefined;
+      const ys = keep ? keep.map((j) => all[j]) : all;
       const markersOnly = showBatches && key === metric;  // the smoothed batch line is the train curve
-      data.push({ type: "scatter", mode: markersOnly ? "markers" : "lines+markers", name: key, ...ax, x: xs, y: ys,
+      data.push({ type: "scatter", mode: markersOnly ? "markers" : "lines+markers", name: key, ...ax, x: keep ? keep.map((j) => xs[j]) : xs, y: ys,
         ...(markersOnly ? {} : { line: { color, width: 2 } }), marker: { color, size: 6 },
         hovertemplate: `${key} %{y:.4g}<br>epoch %{x}<extra></extra>` });
     }

@@ -4,7 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { Figure, type Trace } from "./figure";
-import { escapeXml, formatCount, formatExact } from "./_format";
+import { escapeXml, formatCount, formatExact, maxOf } from "./_format";
 import { isParamCounts, modelParams, type LayerParams, type ParamCounts } from "./_model_params";
 
 export type { LayerParams, ParamCounts } from "./_model_params";
@@ -56,7 +56,7 @@ export function blockOf(name: string, depth = 1): string {
  * layer1…; mobilenet: 2 → features.3…); failing that, the depth with the most such blocks.
  */
 function blockDepth(names: string[]): number {
-  const maxDepth = Math.max(1, ...names.map((n) => n.split(".").length - 1));
+  const maxDepth = maxOf(names.map((n) => n.split(".").length - 1), 1);
   let best = 1, bestCount = 0;
   for (let depth = 1; depth <= maxDepth; depth++) {
     const count = new Set(names.map((n) => blockOf(n, depth))).size;
@@ -100,6 +100,7 @@ function hover(r: Row): string {
 }
 
 function traces(rows: Row[], view: "layer" | "block", visible: boolean): Trace[] {
+  const hovers = rows.map(hover), names = rows.map((r) => r.name);
   return KINDS.map((k) => ({
     type: "bar",
     orientation: "h",
@@ -108,8 +109,8 @@ function traces(rows: Row[], view: "layer" | "block", visible: boolean): Trace[]
     showlegend: visible,
     visible,
     x: rows.map((r) => r[k.key]),
-    y: rows.map((r) => r.name),
-    customdata: rows.map(hover),
+    y: names,
+    customdata: hovers,
     hovertemplate: `%{customdata}<extra>${k.label}</extra>`,
     marker: { color: k.color },
     meta: { view },
@@ -125,7 +126,7 @@ export function paramsTitle(c: { total: number; trainable: number; frozen: numbe
 }
 
 function summary(title: string, rows: Row[]): string {
-  const width = Math.max(5, ...rows.map((r) => r.name.length));
+  const width = maxOf(rows.map((r) => r.name.length), 5);
   const head = `${"".padEnd(width)}  ${"trainable".padStart(12)} ${"frozen".padStart(12)} ${"non-trainable".padStart(13)}`;
   const body = rows.slice(0, 60).map((r) => `${r.name.padEnd(width)}  ${formatExact(r.trainable).padStart(12)} ${formatExact(r.frozen).padStart(12)} ${formatExact(r.nonTrainable).padStart(13)}`);
   if (rows.length > 60) body.push(`… ${rows.length - 60} more rows`);
@@ -153,7 +154,7 @@ export function params(model: tf.LayersModel | ParamCounts, opts: ParamsOptions 
   const view: "layer" | "block" = groupBy === "block" || (groupBy === "auto" && layers.length > BLOCK_VIEW_ABOVE) ? "block" : "layer";
   const shown = view === "block" ? blocks : layers;
   const title = opts.title ?? paramsTitle(counts);
-  const labelWidth = Math.max(...shown.map((r) => r.name.length), ...(hasBlocks ? layers : []).map((r) => r.name.length), 4);
+  const labelWidth = maxOf([...shown, ...(hasBlocks ? layers : [])].map((r) => r.name.length), 4);
   const data = hasBlocks
     ? [...traces(layers, "layer", view === "layer"), ...traces(blocks, "block", view === "block")]
     : traces(layers, "layer", true);

@@ -46,13 +46,35 @@ const METRICS = ["loss", "val_loss", "acc", "val_acc", "mse"];
 /** What one case produced: the SVG (checked for well-formedness) and how big everything was. */
 export interface CaseResult { kind: string; svg: string; bytes: number }
 
+/** Kinds of big case: a 10⁶-point trace, a 10⁶-batch loss history, 10⁵-row tables. */
+export const BIG_KINDS = 3;
+
 /**
- * Builds case `seed` (its input, untimed) and returns the rendering to time; `big` cases carry
- * 10⁶ points (a loss history of 10⁶ batches, or one 10⁶-point trace drawn directly).
+ * Builds case `seed` (its input, untimed) and returns the rendering to time; `big` (0, 1, 2)
+ * picks a big case: one 10⁶-point trace drawn directly, a loss history of 10⁶ batches, or the
+ * text and HTML tables of 10⁵ layers and of a load report with 10⁵ entries.
  */
-export function makeCase(seed: number, big: boolean): () => CaseResult {
+export function makeCase(seed: number, big?: number): () => CaseResult {
   const r = rng(seed);
-  if (big && seed % 2 === 0) {
+  if (big === 2) {
+    const n = 100_000;
+    const layers = Array.from({ length: n }, (_, i) => ({ name: `layer${i % 7}.${i}.conv`, className: "Conv2D", trainable: hostile(r), frozen: hostile(r), nonTrainable: hostile(r) }));
+    const counts = { trainable: hostile(r), frozen: hostile(r), nonTrainable: hostile(r), total: hostile(r), layers };
+    const plan = {
+      format: "pytorch", path: "big.pth", layout: "torch", match: "auto",
+      loaded: layers.map((l, i) => ({ target: `${l.name}/kernel`, sources: [`c${i}.weight`], shape: [hostile(r), 3], transform: "transpose(2,3,1,0)", structural: false })),
+      missing: layers.map((l) => ({ target: `${l.name}/bias`, shape: [hostile(r)] })),
+      unexpected: [], mismatched: [], incompatible: [], skipped: [], ignored: [], warnings: [],
+      totalParams: hostile(r), loadedParams: hostile(r), totalTensors: 2 * n,
+    } as unknown as LoadPlan;
+    return () => {
+      const report = new LoadReport(plan, { applied: true, elapsedMs: hostile(r) });
+      const bundle = countsBundle(counts);
+      const texts = [String(bundle["text/html"]), String(bundle["text/plain"]), formatParams(counts as never), report.toString(), report.toHTML()];
+      return { kind: "tables of 10^5 rows", svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", bytes: texts.reduce((a, t) => a + t.length, 0) };
+    };
+  }
+  if (big === 0) {
     const n = 1_000_000, c = hostile(r);
     const y = Array.from({ length: n }, () => (r() < 0.5 ? c : hostile(r)));
     const x = Array.from({ length: n }, (_, i) => i);
@@ -61,7 +83,7 @@ export function makeCase(seed: number, big: boolean): () => CaseResult {
       return { kind: "toSVG, one 10^6-point trace", svg, bytes: svg.length };
     };
   }
-  if (big) {
+  if (big === 1) {
     const n = 1_000_000, c = hostile(r);
     const batches = Array.from({ length: n }, (_, i) => ({ epoch: Math.floor(i / 1000), batch: i % 1000, logs: { loss: r() < 0.5 ? c : hostile(r) } }));
     const epochs = Array.from({ length: n / 1000 }, () => ({ loss: hostile(r), val_loss: hostile(r) }));

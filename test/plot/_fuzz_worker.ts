@@ -1,13 +1,14 @@
 // Worker side of fuzz.test.ts: builds each case's input, then renders it, reporting the start and
 // the end (wall and CPU time) so the main thread's watchdog can stop it when one case hangs.
 import { parentPort, workerData } from "node:worker_threads";
-import { makeCase } from "./_fuzz_cases";
+import { BIG_KINDS, makeCase } from "./_fuzz_cases";
 
 const { first, count, bigEvery } = workerData as { first: number; count: number; bigEvery: number };
 for (let seed = first; seed < first + count; seed++) {
-  const big = bigEvery > 0 && (seed - first) % bigEvery === bigEvery - 1;
+  const i = seed - first;
+  const big = bigEvery > 0 && i % bigEvery === bigEvery - 1;
   try {
-    const run = makeCase(seed, big);
+    const run = makeCase(seed, big ? Math.floor(i / bigEvery) % BIG_KINDS : undefined);
     parentPort!.postMessage({ type: "start", seed, big });
     const t0 = performance.now(), c0 = process.cpuUsage();
     const res = run();

@@ -49,7 +49,7 @@ test("the smallest repro: a constant metric at 1e30 renders (the axis used to lo
 });
 
 test(`${CASES} seeded hostile cases render within ${CASE_MS} ms of CPU each to well-formed SVG under ${MAX_SVG / 1e6} MB`, { timeout: 600_000 }, async () => {
-  const results = await runWorker(1, CASES, 500);
+  const results = await runWorker(1, CASES, 300);
   assert.equal(results.length, CASES);
   const slow = results.filter((r) => r.cpuMs > CASE_MS);
   assert.deepEqual(slow.map((r) => `${r.seed} ${r.kind}: ${r.cpuMs.toFixed(0)} ms of CPU (${r.ms.toFixed(0)} ms wall)`), []);
@@ -60,8 +60,10 @@ test(`${CASES} seeded hostile cases render within ${CASE_MS} ms of CPU each to w
   assert.deepEqual(bad.map(([r, e]) => `${r.seed} ${r.kind}: ${e}`), []);
   for (const r of results) assert.doesNotMatch(r.svg, /\s(?!data-)[a-z-]+="[^"]*(NaN|Infinity)/, `case ${r.seed} (${r.kind}) wrote NaN or Infinity into an SVG attribute`);
   const big = results.filter((r) => r.big);
-  assert.equal(big.length, Math.floor(CASES / 500));
+  assert.equal(big.length, Math.floor(CASES / 300));
+  const tables = results.filter((r) => r.kind === "tables of 10^5 rows");
+  for (const t of tables) assert.ok(t.bytes < 5_000_000, `the tables of 10^5 rows are cut short: ${t.bytes} characters`);
   const kinds = new Set(results.map((r) => r.kind));
-  assert.ok(kinds.size >= 6, `every kind of case ran: ${[...kinds]}`);
-  console.log(`# slowest case ${Math.max(...results.map((r) => r.cpuMs)).toFixed(0)} ms CPU; largest SVG ${Math.max(...results.map((r) => r.svgBytes))} bytes; 10^6-point cases ${big.map((r) => `${r.cpuMs.toFixed(0)} ms CPU / ${r.ms.toFixed(0)} ms wall`).join(", ")}`);
+  assert.ok(kinds.size >= 8, `every kind of case ran: ${[...kinds]}`);
+  console.log(`# slowest case ${Math.max(...results.map((r) => r.cpuMs)).toFixed(0)} ms CPU; largest SVG ${Math.max(...results.map((r) => r.svgBytes))} bytes; big cases (10^6 points, 10^5 rows) ${big.map((r) => `${r.cpuMs.toFixed(0)} ms CPU / ${r.ms.toFixed(0)} ms wall`).join(", ")}`);
 });
