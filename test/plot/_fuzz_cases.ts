@@ -122,13 +122,13 @@ function smallCase(r: () => number): CaseResult {
   } else if (pick === 2) {
     kind = "params(counts)";
     const layers = Array.from({ length: Math.floor(r() * 80) }, (_, i) => ({
-      name: r() < 0.5 ? `layer${i % 7}.${i}.conv` : `l<${i}>&"x"`, trainable: hostile(r), frozen: hostile(r), nonTrainable: hostile(r),
+      name: r() < 0.5 ? `layer${i % 7}.${i}.conv` : `l<${i}>&"x"`, className: r() < 0.5 ? "Conv2D" : `<C${i}>&`, trainable: hostile(r), frozen: hostile(r), nonTrainable: hostile(r),
     }));
     const sum = (k: "trainable" | "frozen" | "nonTrainable") => layers.reduce((a, l) => a + l[k], 0);
     const counts = { trainable: sum("trainable"), frozen: sum("frozen"), nonTrainable: sum("nonTrainable"), total: hostile(r), layers };
     fig = plot.params(counts, { log: r() < 0.5, groupBy: (["layer", "block", "auto"] as const)[Math.floor(r() * 3)] });
     texts.push(String(countsBundle(counts)["text/html"]), String(countsBundle(counts)["text/plain"]));
-    texts.push(formatParams({ ...counts, layers: layers.map((l) => ({ ...l, className: "Conv2D" })) } as never));
+    texts.push(formatParams(counts));
   } else if (pick === 3) {
     kind = "load(report) + LoadReport text/HTML";
     const shape = () => Array.from({ length: Math.floor(r() * 4) }, () => (r() < 0.3 ? hostile(r) : Math.floor(r() * 64)));
