@@ -88,7 +88,7 @@ test("loss: long batch curves are thinned to maxBatchPoints after smoothing, the
 
 test("loss and acc get distinct legend colours (train and validation of each panel too)", () => {
   const fig = plot.loss(logs);
-  const colour = (name: string) => (fig.data.find((t) => t.name === name) as { marker: { color: string } }).marker.color;
+  const colour = (name: string) => (fig.data.find((t) => t.name === name) as unknown as { marker: { color: string } }).marker.color;
   const colours = ["loss", "val_loss", "acc", "val_acc"].map(colour);
   assert.equal(new Set(colours).size, 4, colours.join(", "));
 });
