@@ -53,6 +53,7 @@ export const npm: MagicSpec = {
     const where = project.kind === "env" ? `${project.dir} (this notebook's environment)` : project.dir;
     if (changes) process.stdout.write(`npm ${argv.join(" ")} in ${where}\n`);
     const result = await runNpm(argv, project.dir, (text) => process.stdout.write(text));
+    if (result.interrupted) throw Object.assign(new Error("Interrupted asynchronously: npm was stopped"), { name: "KeyboardInterrupt" });
     if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
     const names = argv.slice(1).filter((a) => !a.startsWith("-") && !/^[.~/]|:|\.tgz$/.test(a)).map((a) => a.replace(/(.)@.*$/, "$1"));
     forget(project.dir, names);

@@ -40,6 +40,14 @@ before(async () => {
     "package.json": JSON.stringify({ name: "esm-only", version: "2.0.0", type: "module", exports: "./index.js" }),
     "index.js": 'export default function shout(s) { return String(s).toUpperCase() + "!"; }\nexport const answer = 42;\n',
   });
+  tarballs.untyped = pack("untyped-lib", {
+    "package.json": JSON.stringify({ name: "untyped-lib", version: "0.3.0", main: "lib.js" }),
+    "lib.js": "exports.twice = (n) => n * 2;\n",
+  });
+  tarballs.types = pack("types-untyped-lib", {
+    "package.json": JSON.stringify({ name: "@types/untyped-lib", version: "0.3.0", types: "index.d.ts" }),
+    "index.d.ts": "/** Doubles n. */\nexport declare function twice(n: number): number;\n",
+  });
   fs.mkdirSync(NOTEBOOK, { recursive: true });
   k = await KernelClient.start({ cwd: NOTEBOOK });
 });
@@ -84,6 +92,38 @@ test("%npm ls lists the environment; %npm uninstall removes a package", async ()
   const gone = await k.execute('require("cjs-typed")');
   assert.equal(gone.reply.content.status, "error");
   assert.match(String(gone.reply.content.evalue), /Cannot find module 'cjs-typed'/);
+});
+
+test("@types/… installed next to an untyped package gives it types", async () => {
+  ok(await k.execute(`%npm install ${tarballs.untyped} ${tarballs.types}`));
+  assert.ok(fs.existsSync(path.join(NOTEBOOK, ".graft", "env", "node_modules", "@types", "untyped-lib", "index.d.ts")));
+  const use = await k.execute('import { twice } from "untyped-lib";\ntwice(21)');
+  ok(use);
+  assert.equal(result(use), "42");
+  const typed = await k.execute('twice("x")');
+  assert.equal(typed.reply.content.ename, "TypeScriptError");
+  assert.match(String(typed.reply.content.evalue), /'string' is not assignable to parameter of type 'number'/);
+});
+
+test("an interrupt stops a hanging npm at once; the kernel goes on", async () => {
+  const sockets = new Set<import("node:net").Socket>();
+  const server = http.createServer(() => {}); // never answers
+  server.on("connection", (s) => sockets.add(s));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const t0 = Date.now();
+    const running = k.execute(`%npm install graft-hangs-forever --registry=http://127.0.0.1:${port}/`);
+    setTimeout(() => k.request("interrupt_request", {}, "control"), 2000);
+    const r = await running;
+    assert.equal(r.reply.content.ename, "KeyboardInterrupt", JSON.stringify(r.reply.content));
+    assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+  const after = await k.execute("6 * 7");
+  assert.equal(result(after), "42");
 });
 
 test("npm's failures are one line with npm's reason, no traceback; the kernel goes on", async () => {
