@@ -46,6 +46,11 @@ const SYSTEM: Record<string, string> = {
 export function systemMessage(err: { code?: unknown; path?: unknown; message?: unknown }, cwd: string): { ename: string; evalue: string } | undefined {
   const code = typeof err.code === "string" ? err.code : undefined;
   if (code && SYSTEM[code] && typeof err.path === "string") return { ename: code, evalue: `${SYSTEM[code]} "${err.path}" (cwd: ${cwd})` };
+  if (code === "ERR_REQUIRE_ASYNC_MODULE" || code === "ERR_REQUIRE_ESM") {
+    const file = /(?:Requiring|require\(\) of ES Module) (\S+?)(?:\s|$)/.exec(String(err.message ?? ""))?.[1];
+    const what = code === "ERR_REQUIRE_ASYNC_MODULE" ? "an ES module with top-level await" : `an ES module, which node ${process.version} cannot require`;
+    return { ename: code, evalue: `${file ? `${file} is ` : "the package is "}${what}: a static import in a cell cannot load it (cells run as CommonJS); use \`const m = await import("…")\` instead` };
+  }
   return undefined;
 }
 

@@ -48,6 +48,10 @@ before(async () => {
     "package.json": JSON.stringify({ name: "@types/untyped-lib", version: "0.3.0", types: "index.d.ts" }),
     "index.d.ts": "/** Doubles n. */\nexport declare function twice(n: number): number;\n",
   });
+  tarballs.tla = pack("esm-tla", {
+    "package.json": JSON.stringify({ name: "esm-tla", version: "1.0.0", type: "module", exports: "./index.js" }),
+    "index.js": "const v = await Promise.resolve(7);\nexport default v;\nexport const ready = true;\n",
+  });
   fs.mkdirSync(NOTEBOOK, { recursive: true });
   k = await KernelClient.start({ cwd: NOTEBOOK });
 });
@@ -81,6 +85,16 @@ test("an ESM-only package imports statically and with await import()", async () 
   const dyn = await k.execute('const m = await import("esm-only");\n[m.default("x"), m.answer]');
   ok(dyn);
   assert.equal(result(dyn), "[ 'X!', 42 ]");
+});
+
+test("an ES module with top-level await: await import() loads it; a static import says what to do", async () => {
+  ok(await k.execute(`%npm install ${tarballs.tla}`));
+  const dyn = await k.execute('const t = await import("esm-tla");\n[t.default, t.ready]');
+  ok(dyn);
+  assert.equal(result(dyn), "[ 7, true ]");
+  const stat = await k.execute('import v from "esm-tla";\nv');
+  assert.equal(stat.reply.content.ename, "ERR_REQUIRE_ASYNC_MODULE", JSON.stringify(stat.reply.content));
+  assert.match(String(stat.reply.content.evalue), /esm-tla[\\/]index\.js is an ES module with top-level await: a static import in a cell cannot load it .*await import\("…"\)/);
 });
 
 test("%npm ls lists the environment; %npm uninstall removes a package", async () => {
