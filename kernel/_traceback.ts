@@ -128,7 +128,9 @@ export class Tracebacks {
 
   /** `error` (from toCellError, which keeps the thrown value) rendered for the current mode. */
   render(error: CellError): CellError {
-    const thrown = (error as { thrown?: unknown }).thrown as (Error & { code?: unknown; path?: unknown }) | undefined;
+    const thrown = (error as { thrown?: unknown }).thrown as (Error & { code?: unknown; path?: unknown; error?: CellError }) | undefined;
+    // A magic that ran code (%time CODE) passes the code's own error on.
+    if (thrown?.name === "CellFailure" && thrown.error?.traceback) return this.render(thrown.error);
     if (!thrown || typeof thrown !== "object" || typeof thrown.stack !== "string") {
       return this.mode === "Minimal" ? { ...error, traceback: error.traceback.slice(0, 1) } : error;
     }

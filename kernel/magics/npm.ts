@@ -32,6 +32,7 @@ function forget(dir: string, names: string[]): void {
   if (cache) for (const k of Object.keys(cache)) delete cache[k];
 }
 
+/** The `%npm` magic: npm's command line, run in the notebook's project. */
 export const npm: MagicSpec = {
   name: "npm",
   kind: "line",

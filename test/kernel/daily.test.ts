@@ -139,6 +139,9 @@ test("runtime positions are the user's own lines and columns; Context shows the 
   assert.ok(mt.some((l) => /at g \(<cell>:4:\d+\)/.test(l)), mt.join("\n"));
   assert.ok(mt.some((l) => /<cell>:6:1\)?$/.test(l)), mt.join("\n"));
   assert.ok(mt.includes("  4 |   return (null as any).foo + s;"), mt.join("\n"));
+  const timed = await k.execute("%time scale(1, -1)");
+  assert.equal(timed.reply.content.ename, "RangeError", JSON.stringify(timed.reply.content));
+  assert.equal(timed.reply.content.traceback[0], "RangeError: negative");
   await k.execute("%xmode plain");
   const plain = await k.execute("g(b)");
   assert.ok(!plain.reply.content.traceback.some((l: string) => l.includes(" | ")));
