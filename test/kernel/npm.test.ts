@@ -155,6 +155,17 @@ test("npm's failures are one line with npm's reason, no traceback; the kernel go
   } finally {
     server.close();
   }
+  // Offline: nothing listens on the registry's port.
+  const closed = await new Promise<number>((resolve) => {
+    const s = http.createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const offline = await k.execute(`%npm install graft-offline-pkg --registry=http://127.0.0.1:${closed}/ --fetch-retries=0`);
+  assert.equal(offline.reply.content.ename, "NpmError");
+  assert.match(String(offline.reply.content.evalue), /^npm install failed: ECONNREFUSED: .*127\.0\.0\.1:\d+/);
+  assert.ok(!String(offline.reply.content.evalue).includes("\n"));
   const missing = await k.execute(`%npm install ${path.join(TMP, "nope-1.0.0.tgz")}`);
   assert.equal(missing.reply.content.ename, "NpmError");
   assert.equal(missing.reply.content.traceback.length, 1);
