@@ -97,6 +97,23 @@ test("an ES module with top-level await: await import() loads it; a static impor
   assert.match(String(stat.reply.content.evalue), /esm-tla[\\/]index\.js is an ES module with top-level await: a static import in a cell cannot load it .*await import\("…"\)/);
 });
 
+test("a new version of a tarball replaces the old one in the same session", async () => {
+  const v2 = pack("cjs-typed-v2", {
+    "package.json": JSON.stringify({ name: "cjs-typed", version: "1.1.0", main: "index.js", types: "index.d.ts" }),
+    "index.js": 'exports.greet = (who) => "hi again " + who;\n',
+    "index.d.ts": "export declare function greet(who: string): string;\n",
+  });
+  const r = await k.execute(`%npm install ${v2}`);
+  ok(r);
+  const types = r.iopub.filter((m) => m.header.msg_type === "stream").length;
+  assert.ok(types >= 2, "the header line and npm's output arrive as they come");
+  // Cells that run after the install read the new code (names imported earlier keep theirs, as in JS).
+  const use = await k.execute('require("cjs-typed").greet("you")');
+  assert.equal(result(use), "'hi again you'");
+  ok(await k.execute(`%npm install ${tarballs.cjs}`));
+  assert.equal(result(await k.execute('require("cjs-typed").greet("old")')), "'hello old'");
+});
+
 test("%npm ls lists the environment; %npm uninstall removes a package", async () => {
   const ls = await k.execute("%npm ls");
   ok(ls);
