@@ -57,12 +57,13 @@ export const npm: MagicSpec = {
     const where = project.kind === "env" ? `${project.dir} (this notebook's environment)` : project.dir;
     if (changes) process.stdout.write(`npm ${argv.join(" ")} in ${where}\n`);
     const result = await runNpm(argv, project.dir, (text) => process.stdout.write(text));
-    if (result.interrupted) throw Object.assign(new Error("Interrupted asynchronously: npm was stopped"), { name: "KeyboardInterrupt" });
-    if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
+    // Whatever npm did (even when it failed half-way, or was stopped), node and the compiler read
+    // the packages afresh; any %npm also makes packages installed from a terminal visible.
     const names = argv.slice(1).filter((a) => !a.startsWith("-") && !/^[.~/]|:|\.tgz$/.test(a)).map((a) => a.replace(/(.)@.*$/, "$1"));
     forget(project.dir, names, project.kind === "env");
-    // Any %npm refreshes the compiler, so packages installed from a terminal are seen too.
     ctx.executor.reloadTypes();
+    if (result.interrupted) throw Object.assign(new Error("Interrupted asynchronously: npm was stopped"), { name: "KeyboardInterrupt" });
+    if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
     if (changes) process.stdout.write("Done: import the packages in the next cell (no restart needed).\n");
     return undefined;
   },
