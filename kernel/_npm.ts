@@ -11,6 +11,8 @@ export interface NpmResult {
   code: number;
   /** stdout and stderr together, in order of arrival. */
   output: string;
+  /** The kernel was interrupted (SIGINT) and npm was stopped. */
+  interrupted: boolean;
 }
 
 /** The command line that runs npm: [program, ...leading args]. */
@@ -34,7 +36,14 @@ export function runNpm(args: string[], dir: string, onOutput: (text: string) => 
   const env = { ...process.env, NO_UPDATE_NOTIFIER: "1", npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false", npm_config_color: "false" };
   return new Promise((resolve) => {
     let output = "";
+    let interrupted = false;
     const child = spawn(cmd, [...lead, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    // An interrupt (Jupyter's SIGINT, or the control thread's) stops npm; the cell ends at once.
+    const onInterrupt = () => {
+      interrupted = true;
+      child.kill("SIGTERM");
+    };
+    process.on("SIGINT", onInterrupt);
     const take = (d: Buffer) => {
       const text = d.toString("utf8");
       output += text;
@@ -42,8 +51,15 @@ export function runNpm(args: string[], dir: string, onOutput: (text: string) => 
     };
     child.stdout.on("data", take);
     child.stderr.on("data", take);
-    child.on("error", (err) => resolve({ code: 127, output: `${output}npm error could not start ${cmd}: ${err.message}\n` }));
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 130 : 1), output }));
+    const done = (code: number) => {
+      process.off("SIGINT", onInterrupt);
+      resolve({ code, output, interrupted });
+    };
+    child.on("error", (err) => {
+      output += `npm error could not start ${cmd}: ${err.message}\n`;
+      done(127);
+    });
+    child.on("close", (code, signal) => done(code ?? (signal ? 130 : 1)));
   });
 }
 

@@ -46,6 +46,11 @@ const SYSTEM: Record<string, string> = {
 export function systemMessage(err: { code?: unknown; path?: unknown; message?: unknown }, cwd: string): { ename: string; evalue: string } | undefined {
   const code = typeof err.code === "string" ? err.code : undefined;
   if (code && SYSTEM[code] && typeof err.path === "string") return { ename: code, evalue: `${SYSTEM[code]} "${err.path}" (cwd: ${cwd})` };
+  if (code === "ERR_REQUIRE_ASYNC_MODULE" || code === "ERR_REQUIRE_ESM") {
+    const file = /(?:Requiring|require\(\) of ES Module) (\S+?)(?:\s|$)/.exec(String(err.message ?? ""))?.[1];
+    const what = code === "ERR_REQUIRE_ASYNC_MODULE" ? "an ES module with top-level await" : `an ES module, which node ${process.version} cannot require`;
+    return { ename: code, evalue: `${file ? `${file} is ` : "the package is "}${what}: a static import in a cell cannot load it (cells run as CommonJS); use \`const m = await import("…")\` instead` };
+  }
   return undefined;
 }
 
@@ -123,7 +128,9 @@ export class Tracebacks {
 
   /** `error` (from toCellError, which keeps the thrown value) rendered for the current mode. */
   render(error: CellError): CellError {
-    const thrown = (error as { thrown?: unknown }).thrown as (Error & { code?: unknown; path?: unknown }) | undefined;
+    const thrown = (error as { thrown?: unknown }).thrown as (Error & { code?: unknown; path?: unknown; error?: CellError }) | undefined;
+    // A magic that ran code (%time CODE) passes the code's own error on.
+    if (thrown?.name === "CellFailure" && thrown.error?.traceback) return this.render(thrown.error);
     if (!thrown || typeof thrown !== "object" || typeof thrown.stack !== "string") {
       return this.mode === "Minimal" ? { ...error, traceback: error.traceback.slice(0, 1) } : error;
     }

@@ -4,7 +4,6 @@
  * execute_result or one error, in that order.
  */
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { toMimeBundle } from "../src/display/mime";
 import { NO_RESULT } from "../src/display/display";
 import { createCellExecutor, toCellError, type CellError, type CellExecutor } from "./executor";
@@ -123,9 +122,10 @@ export class GraftKernel {
         pygments_lexer: "typescript",
         codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
       },
-      banner: `graft ${pkg.version}: TypeScript for transfer learning with TensorFlow.js on node ${process.version}; engine ${engine}. %lsmagic lists magics.`,
-      // The README shipped in the package (the kernel has no web site of its own).
-      help_links: [{ text: "graft README", url: pathToFileURL(path.join(PACKAGE_ROOT, "README.md")).href }],
+      banner: `graft ${pkg.version}: TypeScript for transfer learning with TensorFlow.js on node ${process.version}; engine ${engine}. %lsmagic lists magics; the README is ${path.join(PACKAGE_ROOT, "README.md")}.`,
+      // No help links: the kernel has no web site, and browsers refuse a file:// link from the
+      // notebook's page; the banner names the README shipped in the package instead.
+      help_links: [],
     };
   }
 

@@ -5,6 +5,7 @@
  */
 import { installGraftResolution } from "./resolve";
 import { installEnvResolution } from "./_env";
+import { installEsmImports } from "./_esm";
 import { installOutput, kernelLog } from "./output";
 import { GraftKernel } from "./kernel";
 import { GraftServer } from "./server";
@@ -27,6 +28,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   installGraftResolution();
   installEnvResolution(process.cwd());
   const kernel = new GraftKernel(process.cwd());
+  // After the kernel's own vm hook, so the code its tracebacks map is the code that runs.
+  installEsmImports();
   installOutput({ kernel });
   const server = new GraftServer(kernel, config);
   // With a SIGINT listener, node's breakOnSigint breaks a running synchronous cell; an awaited

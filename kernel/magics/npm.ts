@@ -22,16 +22,20 @@ class NpmError extends Error {
   }
 }
 
-/** Forgets what node cached about `names` so a reinstalled or removed package is read again. */
-function forget(dir: string, names: string[]): void {
+/**
+ * Forgets what node cached about `names` (every package, in a per-notebook environment: they
+ * are all the user's) so a reinstalled or removed package is read again.
+ */
+function forget(dir: string, names: string[], all: boolean): void {
   const modules = path.join(dir, "node_modules") + path.sep;
   for (const file of Object.keys(require.cache)) {
-    if (file.startsWith(modules) && names.some((n) => file.startsWith(modules + n + path.sep))) delete require.cache[file];
+    if (file.startsWith(modules) && (all || names.some((n) => file.startsWith(modules + n + path.sep)))) delete require.cache[file];
   }
   const cache = (Module as unknown as { _pathCache?: Record<string, string> })._pathCache;
   if (cache) for (const k of Object.keys(cache)) delete cache[k];
 }
 
+/** The `%npm` magic: npm's command line, run in the notebook's project. */
 export const npm: MagicSpec = {
   name: "npm",
   kind: "line",
@@ -53,11 +57,13 @@ export const npm: MagicSpec = {
     const where = project.kind === "env" ? `${project.dir} (this notebook's environment)` : project.dir;
     if (changes) process.stdout.write(`npm ${argv.join(" ")} in ${where}\n`);
     const result = await runNpm(argv, project.dir, (text) => process.stdout.write(text));
-    if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
+    // Whatever npm did (even when it failed half-way, or was stopped), node and the compiler read
+    // the packages afresh; any %npm also makes packages installed from a terminal visible.
     const names = argv.slice(1).filter((a) => !a.startsWith("-") && !/^[.~/]|:|\.tgz$/.test(a)).map((a) => a.replace(/(.)@.*$/, "$1"));
-    forget(project.dir, names);
-    // Any %npm refreshes the compiler, so packages installed from a terminal are seen too.
+    forget(project.dir, names, project.kind === "env");
     ctx.executor.reloadTypes();
+    if (result.interrupted) throw Object.assign(new Error("Interrupted asynchronously: npm was stopped"), { name: "KeyboardInterrupt" });
+    if (result.code !== 0) throw new NpmError(`npm ${argv[0]} failed: ${npmErrorLine(result.output)}`);
     if (changes) process.stdout.write("Done: import the packages in the next cell (no restart needed).\n");
     return undefined;
   },

@@ -3,6 +3,7 @@ import type { MagicSpec } from "./registry";
 import { UsageError } from "./usage";
 import { XMODES, type XMode } from "../_traceback";
 
+/** The `%xmode` magic: sets the kernel's Tracebacks mode. */
 export const xmode: MagicSpec = {
   name: "xmode",
   kind: "line",
