@@ -10,8 +10,8 @@ import { renderQuickInfo, type QuickInfoLike } from "./_inspect_doc";
  * @param code the cell
  * @param cursor the cursor's offset
  * @returns `text/plain` and `text/markdown` of the signature and docs
- * @example
- * inspectAt(executor, "loadWeights(", 12)?.["text/markdown"]; // "```ts\nfunction loadWeights(…"
+ * For instance `inspectAt(executor, "loadWeights(", 12)?.["text/markdown"]` starts with
+ * loadWeights's signature in a `ts` fence, then its docs.
  */
 export function inspectAt(executor: CellExecutor, code: string, cursor: number): Record<string, string> | undefined {
   let info = executor.inspect(code, cursor) as QuickInfoLike | undefined;

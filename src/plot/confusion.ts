@@ -74,6 +74,8 @@ class ConfusionFigure extends Figure {
  * @returns a Figure (plotly JSON, HTML, static SVG and text)
  * @example
  * ```ts
+ * const valFolder = graft.data.imageFolder("photos/val", { transform: graft.zoo.resnet18.transforms() });
+ * const valLoader = graft.data.loader(valFolder, { batchSize: 32 });
  * const result = await graft.evaluate(model, valLoader);
  * graft.display(graft.plot.confusion(result, valFolder.classes));
  * ```

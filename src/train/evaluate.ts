@@ -63,6 +63,8 @@ async function* tensorBatches(data: EvaluateTensors, batchSize: number): AsyncGe
  * @returns `{ loss, accuracy, confusion, count }`; confusion rows are the true class
  * @example
  * ```ts
+ * const valFolder = graft.data.imageFolder("photos/val", { transform: graft.zoo.resnet18.transforms() });
+ * const valLoader = graft.data.loader(valFolder, { batchSize: 32 });
  * const result = await graft.evaluate(model, valLoader);
  * console.log(result.accuracy, result.confusion);
  * graft.display(graft.plot.confusion(result, valFolder.classes));

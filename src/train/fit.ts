@@ -101,6 +101,9 @@ async function fitOnDisk(head: tf.LayersModel, cache: Extract<FeatureCache, { ki
  * @throws GraftCacheError when caching would change the result (the message says why and what to do).
  * @example
  * ```ts
+ * const transform = graft.zoo.resnet18.transforms();
+ * const trainLoader = graft.data.loader(graft.data.imageFolder("photos/train", { transform }), { batchSize: 32, shuffle: true });
+ * const valLoader = graft.data.loader(graft.data.imageFolder("photos/val", { transform }), { batchSize: 32 });
  * graft.freezeUpTo(model, "avgpool");
  * model.compile({ optimizer: "adam", loss: graft.losses.crossEntropy, metrics: ["accuracy"] });
  * const history = await graft.fit(model, trainLoader, { epochs: 5, validationData: valLoader, cacheFrozen: true, seed: 1 });

@@ -49,6 +49,7 @@ async function inputTensor(image: string | DecodedImage | tf.Tensor, transform: 
  * @returns `[{ label, index, probability }]`, most probable first
  * @example
  * ```ts
+ * const folder = graft.data.imageFolder("photos/train");
  * const top = await graft.predict(model, "photos/new.jpg", { transform: graft.zoo.resnet18.transforms(), classes: folder.classes, topk: 2 });
  * console.log(top[0].label, top[0].probability);
  * ```
