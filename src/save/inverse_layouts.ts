@@ -20,6 +20,8 @@ export interface TorchTensor {
 export interface InverseRule {
   layers: readonly string[];
   weight: string;
+  /** The torch suffixes it writes, in order. */
+  suffixes: readonly string[];
   /** The transform in words, e.g. `transpose(3,2,0,1)`. */
   describe(ctx: LayoutContext): string;
   /** Why this weight cannot be written for torch (a configuration torch has no equal for), if so. */
@@ -37,19 +39,21 @@ function spatialKernel(layers: string[], rank: number): InverseRule {
   return {
     layers,
     weight: "kernel",
+    suffixes: ["weight"],
     describe: () => `transpose(${axes.join(",")})`,
     toTorch: (x, s) => one("weight", axes.map((a) => s[a]), reverse3D(x, prod(s.slice(0, rank - 2)), s[rank - 2], s[rank - 1])),
   };
 }
 
 function identity(layers: string[], weight: string, suffix: string): InverseRule {
-  return { layers, weight, describe: () => "identity", toTorch: (x, s) => one(suffix, s, x) };
+  return { layers, weight, suffixes: [suffix], describe: () => "identity", toTorch: (x, s) => one(suffix, s, x) };
 }
 
 /** tfjs (in, out) → torch (out, in); after a Flatten of an H×W×C map, `in` goes back to C·H·W order. */
 const denseKernel: InverseRule = {
   layers: ["Dense"],
   weight: "kernel",
+  suffixes: ["weight"],
   describe: (ctx) => (ctx.flattenedFrom ? `permute in H·W·C→C·H·W (${ctx.flattenedFrom.join("×")} map), transpose(1,0)` : "transpose(1,0)"),
   refuse: (ctx) => (ctx.target.length !== 2 ? `Dense kernel of rank ${ctx.target.length}; torch.nn.Linear wants rank 2` : undefined),
   toTorch: (x, s, ctx) => {
@@ -63,6 +67,7 @@ const denseKernel: InverseRule = {
 const depthwiseKernel: InverseRule = {
   layers: ["DepthwiseConv2D"],
   weight: "depthwise_kernel",
+  suffixes: ["weight"],
   describe: () => "transpose(2,3,0,1), reshape(C·m,1,kh,kw)",
   toTorch: (x, s) => one("weight", [s[2] * s[3], 1, s[0], s[1]], transpose2D(x, s[0] * s[1], s[2] * s[3])),
 };
@@ -71,6 +76,7 @@ const depthwiseKernel: InverseRule = {
 const movingVariance: InverseRule = {
   layers: ["BatchNormalization"],
   weight: "moving_variance",
+  suffixes: ["running_var", "num_batches_tracked"],
   describe: () => "identity; num_batches_tracked = 0",
   toTorch: (x, s) => [...one("running_var", s, x), { suffix: "num_batches_tracked", dtype: "int64", shape: [], data: new Int32Array(1) }],
 };
@@ -89,6 +95,7 @@ function recurrent(layer: string, gates: number, reorder: boolean, bias: "sum" |
   const kernel = (weight: string, suffix: string): InverseRule => ({
     layers: [layer],
     weight,
+    suffixes: [suffix],
     describe: () => `${note}transpose(1,0)`,
     toTorch: (x, s) => {
       const t = transpose2D(x, s[0], s[1]);
@@ -100,12 +107,14 @@ function recurrent(layer: string, gates: number, reorder: boolean, bias: "sum" |
       ? {
           layers: [layer],
           weight: "bias",
+          suffixes: ["bias_ih_l0", "bias_hh_l0"],
           describe: () => "bias_ih_l0 = bias, bias_hh_l0 = 0 (their sum is what tfjs keeps)",
           toTorch: (x, s) => [...one("bias_ih_l0", s, x), ...one("bias_hh_l0", s, new Float32Array(x.length))],
         }
       : {
           layers: [layer],
           weight: "bias",
+          suffixes: ["bias_ih_l0", "bias_hh_l0"],
           describe: () => `${note}unstack → bias_ih_l0, bias_hh_l0`,
           toTorch: (x, s) => {
             const n = s[1];

@@ -4,7 +4,7 @@ import { renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { GraftSaveError } from "./errors";
 import { writeSafetensors } from "./safetensors";
-import { stateDict, type ExportNames } from "./state_dict";
+import { planStateDict, type ExportNames, type StateDictEntry } from "./state_dict";
 import { writeTorchZip } from "./torch_zip";
 
 /** Options of {@link save}. */
@@ -65,13 +65,15 @@ export async function save(model: tf.LayersModel, path: string, options: SaveOpt
   if (typeof path !== "string" || path.length === 0) throw new TypeError(`save: path must be a file name like "model.pth"; got ${String(path)}`);
   if (options === null || typeof options !== "object") throw new TypeError(`save: options must be an object; got ${String(options)}`);
   const format = formatOf(path, options.format);
-  const entries = stateDict(model, options.names ?? "torch", path);
+  const steps = planStateDict(model, options.names ?? "torch", path);
+  let entries: StateDictEntry[] = [];
   const tmp = join(dirname(path), `.${basename(path)}.graft-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
-    if (format === "torch") writeTorchZip(tmp, entries);
+    if (format === "torch") entries = await writeTorchZip(tmp, steps);
     else {
+      entries = steps.flatMap((s) => s.convert());
       const meta = { format: "pt", producer: "graft", architecture: model.name, names: options.names ?? "torch", ...(options.metadata ?? {}) };
-      writeSafetensors(tmp, entries, meta);
+      await writeSafetensors(tmp, entries, meta);
     }
     renameSync(tmp, path);
   } catch (err) {
