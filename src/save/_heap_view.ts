@@ -17,3 +17,9 @@ export function weightValues(t: tf.Tensor): Values {
   }
   return t.dataSync() as Values;
 }
+
+/** True when `x` lies in the wasm heap (not owned by the caller). */
+export function isHeapView(x: Values): boolean {
+  const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return tf.getBackend() === "wasm" && !!b.wasm?.HEAPU8 && x.buffer === b.wasm.HEAPU8.buffer;
+}

@@ -6,6 +6,7 @@
  * one; at most `maxInFlight` bytes are queued. The central directory may list members in
  * another order than their bytes (torch takes the archive folder from its first entry).
  */
+import { writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 
@@ -43,8 +44,9 @@ export class ZipWriter {
   /**
    * Queues one stored member; resolves once the queue is under its byte limit again. `data` must
    * not change until {@link close} resolves. `rank` orders the central directory (default: order added).
+   * `now`: write it before returning, synchronously (for memory that may move later, as wasm heap views).
    */
-  async add(name: string, data: Uint8Array, rank = this.central.length): Promise<void> {
+  async add(name: string, data: Uint8Array, rank = this.central.length, now = false): Promise<void> {
     const nameBytes = Buffer.from(name, "utf8");
     const size = data.length;
     const offset = this.pos;
@@ -56,7 +58,18 @@ export class ZipWriter {
     const crc = crc32(data);
     const header = Buffer.concat([u32(0x04034b50), u16(45), u16(0), u16(0), u16(0), u16(0x21), u32(crc),
       u32(big ? SAT : size), u32(big ? SAT : size), u16(nameBytes.length), u16(extra.length), nameBytes, extra]);
-    const done = Promise.all([this.write(header), this.write(data)]).then(() => undefined);
+    let done: Promise<void>;
+    if (now) {
+      const at = this.pos;
+      this.pos += header.length + size;
+      for (const [b, start] of [[header, at], [data, at + header.length]] as const) {
+        let off = 0;
+        while (off < b.length) off += writeSync(this.fh.fd, b, off, b.length - off, start + off);
+      }
+      done = Promise.resolve();
+    } else {
+      done = Promise.all([this.write(header), this.write(data)]).then(() => undefined);
+    }
     const z64: Buffer[] = [];
     if (big) z64.push(u64(size), u64(size));
     if (offset >= SAT) z64.push(u64(offset));

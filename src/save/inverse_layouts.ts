@@ -27,6 +27,29 @@ export interface InverseRule {
   /** Why this weight cannot be written for torch (a configuration torch has no equal for), if so. */
   refuse?(ctx: LayoutContext): string | undefined;
   toTorch(x: Values, shape: number[], ctx: LayoutContext): TorchTensor[];
+  /**
+   * The same single torch tensor as a strided view of the tfjs values, unchanged (torch's
+   * `_rebuild_tensor_v2` takes any strides): its shape and strides, or undefined when no strides
+   * express it (the Flatten permutation). Lets `.pth` files skip the transpose.
+   */
+  view?(shape: number[], ctx: LayoutContext): { shape: number[]; stride: number[] } | undefined;
+}
+
+/** Row-major strides of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = acc;
+    acc *= shape[i];
+  }
+  return out;
+}
+
+/** The torch view of tfjs values permuted by `axes` (torch axis k is tfjs axis axes[k]). */
+function permutedView(shape: number[], axes: number[]): { shape: number[]; stride: number[] } {
+  const st = contiguousStrides(shape);
+  return { shape: axes.map((a) => shape[a]), stride: axes.map((a) => st[a]) };
 }
 
 const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
@@ -42,6 +65,7 @@ function spatialKernel(layers: string[], rank: number): InverseRule {
     suffixes: ["weight"],
     describe: () => `transpose(${axes.join(",")})`,
     toTorch: (x, s) => one("weight", axes.map((a) => s[a]), reverse3D(x, prod(s.slice(0, rank - 2)), s[rank - 2], s[rank - 1])),
+    view: (s) => permutedView(s, axes),
   };
 }
 
@@ -56,6 +80,7 @@ const denseKernel: InverseRule = {
   suffixes: ["weight"],
   describe: (ctx) => (ctx.flattenedFrom ? `permute in H·W·C→C·H·W (${ctx.flattenedFrom.join("×")} map), transpose(1,0)` : "transpose(1,0)"),
   refuse: (ctx) => (ctx.target.length !== 2 ? `Dense kernel of rank ${ctx.target.length}; torch.nn.Linear wants rank 2` : undefined),
+  view: (s, ctx) => (ctx.flattenedFrom ? undefined : permutedView(s, [1, 0])),
   toTorch: (x, s, ctx) => {
     if (!ctx.flattenedFrom) return one("weight", [s[1], s[0]], transpose2D(x, s[0], s[1]));
     const [h, w, c] = ctx.flattenedFrom;
@@ -70,6 +95,8 @@ const depthwiseKernel: InverseRule = {
   suffixes: ["weight"],
   describe: () => "transpose(2,3,0,1), reshape(C·m,1,kh,kw)",
   toTorch: (x, s) => one("weight", [s[2] * s[3], 1, s[0], s[1]], transpose2D(x, s[0] * s[1], s[2] * s[3])),
+  // (kh, kw, C·m) memory: torch channel c·m + j is the innermost index, kh and kw outer.
+  view: (s) => ({ shape: [s[2] * s[3], 1, s[0], s[1]], stride: [1, 1, s[1] * s[2] * s[3], s[2] * s[3]] }),
 };
 
 /** BatchNorm: moving_variance → running_var plus torch's `num_batches_tracked` (0: tfjs counts no steps). */
@@ -101,6 +128,7 @@ function recurrent(layer: string, gates: number, reorder: boolean, bias: "sum" |
       const t = transpose2D(x, s[0], s[1]);
       return one(suffix, [s[1], s[0]], reorder ? swapFirstGates(t, gates) : t);
     },
+    view: reorder ? undefined : (s) => permutedView(s, [1, 0]),
   });
   const biasRule: InverseRule =
     bias === "sum"

@@ -8,7 +8,7 @@ import { modelWeights } from "../load/names";
 import { GraftSaveError } from "./errors";
 import { inverseRule, type TorchTensor } from "./inverse_layouts";
 import type { Values } from "./_transpose";
-import { weightValues } from "./_heap_view";
+import { isHeapView, weightValues } from "./_heap_view";
 
 /** One named tensor of an exported state dict. */
 export interface StateDictEntry {
@@ -16,6 +16,10 @@ export interface StateDictEntry {
   dtype: "float32" | "int32" | "int64";
   shape: number[];
   data: Values;
+  /** Strides (in elements) when `data` is not in row-major order of `shape` (a `.pth` view of tfjs's layout); absent = contiguous. */
+  stride?: number[];
+  /** `data` is a view of backend memory (wasm heap), valid only until tfjs next allocates: write it before any await. */
+  borrowed?: boolean;
   /** How it was made from the tfjs weight, e.g. `conv1/kernel: transpose(3,2,0,1)`. */
   transform: string;
 }
@@ -50,9 +54,11 @@ export interface ExportStep {
 /**
  * Checks every weight (rule, configuration, name clashes) before anything is converted, and
  * returns the conversions in file order — so `save` can write each entry as soon as it exists.
+ * With `views`, weights whose torch layout is a permutation of tfjs's come out untransposed with
+ * torch strides (for `.pth`: torch rebuilds any strided tensor; safetensors needs contiguous data).
  * @throws GraftSaveError naming the layer for a weight with no torch layout; TypeError/RangeError for bad arguments.
  */
-export function planStateDict(model: tf.LayersModel, names: ExportNames, path: string): ExportStep[] {
+export function planStateDict(model: tf.LayersModel, names: ExportNames, path: string, views = false): ExportStep[] {
   if (!model || !Array.isArray((model as { layers?: unknown }).layers)) {
     throw new TypeError(`save: model must be a tf.LayersModel (tf.sequential, tf.model or a zoo model); got ${String(model)}`);
   }
@@ -92,6 +98,11 @@ export function planStateDict(model: tf.LayersModel, names: ExportNames, path: s
       convert: () => {
         // The source may be a view of the wasm heap: used here synchronously, and never handed out.
         const src = read();
+        const v = views ? rule.view?.(w.shape, ctx) : undefined;
+        if (v) {
+          const [suffix] = rule.suffixes;
+          return [{ name: `${w.layer.name}.${suffix}`, dtype: src instanceof Int32Array ? "int32" : "float32", shape: v.shape, stride: v.stride, data: src, borrowed: src !== undefined && isHeapView(src), transform: `${w.target}: ${rule.describe(ctx)} (as strides)` }];
+        }
         return rule.toTorch(src, w.shape, ctx).map((t: TorchTensor) => ({
           name: `${w.layer.name}.${t.suffix}`,
           dtype: t.dtype,

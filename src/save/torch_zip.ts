@@ -9,6 +9,9 @@ import { statePickle, type PickledTensor } from "./_pickle_writer";
 import { ZipWriter } from "./_zip_writer";
 import type { ExportStep, StateDictEntry } from "./state_dict";
 
+/** Tensors below this many bytes are written synchronously. */
+const SMALL = 1 << 20;
+
 const STORAGE = { float32: "FloatStorage", int32: "IntStorage", int64: "LongStorage" } as const;
 
 /** The bytes of one entry in its torch dtype (int64 from int32 values). */
@@ -37,11 +40,13 @@ export async function writeTorchZip(path: string, steps: ExportStep[]): Promise<
   try {
     for (const step of steps) {
       for (const e of step.convert()) {
-        await zip.add(`archive/data/${written.length}`, entryBytes(e), written.length + 2);
-        written.push(e);
+        // Heap views must be written before the next await; small tensors are cheaper written at once than queued.
+        const bytes = entryBytes(e);
+        await zip.add(`archive/data/${written.length}`, bytes, written.length + 2, e.borrowed || bytes.length < SMALL);
+        written.push(e.borrowed ? { ...e, data: new Float32Array(0), borrowed: false } : e);
       }
     }
-    const tensors: PickledTensor[] = written.map((e, i) => ({ name: e.name, key: String(i), storage: STORAGE[e.dtype], shape: e.shape }));
+    const tensors: PickledTensor[] = written.map((e, i) => ({ name: e.name, key: String(i), storage: STORAGE[e.dtype], shape: e.shape, stride: e.stride }));
     await zip.add("archive/data.pkl", statePickle(tensors), 0);
     await zip.add("archive/byteorder", Buffer.from("little"), 1);
     await zip.add("archive/version", Buffer.from("3\n"), written.length + 2);
