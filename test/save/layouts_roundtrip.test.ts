@@ -98,3 +98,28 @@ test("refusals name the layer and write nothing", async () => {
   await assert.rejects(save(imageModel(), path.join(dir, "x.onnx")), /cannot tell the format of .*x\.onnx.*\.pth or \.safetensors/);
   await assert.rejects(save(imageModel(), path.join(dir, "x.pth"), { names: "keras" as never }), RangeError);
 });
+
+test("NaN, ±Inf, huge and denormal values survive save → load bit for bit; re-saving over a file replaces it", async () => {
+  const model = imageModel();
+  const special = [NaN, Infinity, -Infinity, 3.4e38, -3.4e38, 1e-45, -0, 0];
+  model.layers.forEach((l) => l.setWeights(l.getWeights().map((w) => {
+    const v = new Float32Array(w.size).map(() => Math.random() * 2 - 1);
+    special.forEach((x, i) => { if (i < v.length) v[i] = x; });
+    return tf.tensor(v, w.shape);
+  })));
+  for (const ext of [".pth", ".safetensors"]) {
+    const file = path.join(dir, `special${ext}`);
+    fs.writeFileSync(file, "an older file");
+    await save(model, file);
+    const back = imageModel();
+    await loadWeights(back, file, { strict: true });
+    const x = bits(model), y = bits(back);
+    for (const [k, v] of x) assert.ok(v.equals(y.get(k) as Buffer), `${k} differs after ${ext}`);
+  }
+});
+
+test("a path in a folder that does not exist is a GraftSaveError naming it, and leaves nothing behind", async () => {
+  const file = path.join(dir, "no", "such", "folder", "m.pth");
+  await assert.rejects(save(imageModel(), file), (e: unknown) => e instanceof GraftSaveError && e.message.includes(file) && /writing failed/.test(e.message));
+  assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")).length, 0);
+});
