@@ -11,6 +11,8 @@ export interface TestServer {
   requests: string[];
   /** Bytes per chunk and pause between chunks (ms) when > 0. */
   slow: { chunk: number; pauseMs: number };
+  /** When > 0: send only this many bytes of a file, then drop the connection. */
+  cut: { after: number };
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startServer(): Promise<TestServer> {
   const files = new Map<string, Uint8Array>();
   const requests: string[] = [];
   const slow = { chunk: 0, pauseMs: 0 };
+  const cut = { after: 0 };
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? "");
     const body = files.get(req.url ?? "");
@@ -27,6 +30,11 @@ export async function startServer(): Promise<TestServer> {
       return;
     }
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+    if (cut.after > 0) {
+      res.write(Buffer.from(body.subarray(0, cut.after)));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
     if (slow.chunk <= 0) return void res.end(Buffer.from(body));
     let at = 0;
     const next = (): void => {
@@ -44,6 +52,7 @@ export async function startServer(): Promise<TestServer> {
     files,
     requests,
     slow,
+    cut,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

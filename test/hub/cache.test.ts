@@ -26,6 +26,7 @@ beforeEach(() => {
   server.requests.length = 0;
   server.files.clear();
   server.slow.chunk = 0;
+  server.cut.after = 0;
 });
 afterEach(() => {
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
@@ -126,4 +127,17 @@ test("offline: a clear error naming the URL and the exact cache path; HTTP error
   await assert.rejects(cachedDownload(url), (e: unknown) => e instanceof GraftHubError && e.code === "http" && /HTTP 404/.test(e.message));
   assert.deepEqual(cacheFiles(), []);
   assert.equal(server.requests.length, 1);
+});
+
+test("a connection dropped mid-download is an error and leaves no file; the next try succeeds", async () => {
+  const f = weightsFile("cut", 500_000);
+  server.files.set(`/mirror/${f.name}`, f.bytes);
+  server.cut.after = 100_000;
+  const url = `https://download.pytorch.org/models/${f.name}`;
+  await assert.rejects(cachedDownload(url), (e: unknown) => e instanceof GraftHubError && e.message.includes(f.name));
+  assert.deepEqual(cacheFiles(), []);
+  server.cut.after = 0;
+  const got = await cachedDownload(url);
+  assert.equal(got.downloaded, true);
+  assert.deepEqual(cacheFiles(), [f.name]);
 });
