@@ -118,3 +118,12 @@ torch.save(torch.nn.Sequential(torch.nn.Linear(4, 3)).state_dict(), sys.argv[1])
   await loadWeights(m2, `https://example.invalid/models/${name}`, { strict: true });
   assert.equal(server.requests.filter((u) => u.endsWith(name)).length, 1);
 });
+
+test("zoo weights not in the cache come from the mirror and are hash-checked: a wrong file is rejected, nothing is cached", async () => {
+  const before = server.requests.length;
+  server.files.set("/mirror/mobilenet_v2-7ebf99e0.pth", new Uint8Array(4096).fill(7));
+  await assert.rejects(zoo.mobilenetV2({ weights: "DEFAULT", progress: false, inputShape: [32, 32, 3] }), (e: unknown) =>
+    e instanceof Error && e.name === "GraftHubError" && /mobilenet_v2-7ebf99e0\.pth but its sha256 starts [0-9a-f]{8}, not 7ebf99e0/.test(e.message));
+  assert.equal(server.requests.length, before + 1);
+  assert.ok(!fs.readdirSync(hubCacheDir()).some((f) => f.includes("mobilenet_v2")));
+});
