@@ -123,3 +123,16 @@ test("a path in a folder that does not exist is a GraftSaveError naming it, and 
   await assert.rejects(save(imageModel(), file), (e: unknown) => e instanceof GraftSaveError && e.message.includes(file) && /writing failed/.test(e.message));
   assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")).length, 0);
 });
+
+test("names: 'tfjs' keeps tfjs names and layouts, and loads back by those names", async () => {
+  const a = imageModel();
+  randomize(a, 11);
+  const file = path.join(dir, "tfjs-names.safetensors");
+  const res = await save(a, file, { names: "tfjs" });
+  assert.deepEqual(res.tensors.slice(0, 2).map((t) => [t.name, t.shape]), [["conv/kernel", [3, 2, 3, 4]], ["conv/bias", [4]]]);
+  const b = imageModel();
+  const report = await loadWeights(b, file, { strict: true });
+  assert.equal(report.coverage, 1);
+  const x = bits(a), y = bits(b);
+  for (const [k, v] of x) assert.ok(v.equals(y.get(k) as Buffer), `${k} differs`);
+});
