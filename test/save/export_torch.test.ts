@@ -4,7 +4,7 @@
  * .safetensors; torch's load_state_dict(strict=True) takes both, its outputs equal graft's
  * within 1e-4 relative, and graft → torch → graft gives back the very same bits.
  */
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,6 +22,7 @@ before(async () => {
   await ready();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "graft-save-"));
 });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function customCnn(numClasses: number, seed: number): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });

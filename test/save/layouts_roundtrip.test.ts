@@ -3,7 +3,7 @@
  * kind, random weights, saved and loaded back by graft, comes back bit for bit; what cannot be
  * inverted is refused with the layer named and nothing written.
  */
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,6 +17,7 @@ before(async () => {
   await ready();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "graft-save-rt-"));
 });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function randomize(model: tf.LayersModel, seed: number): void {
   let s = seed;
