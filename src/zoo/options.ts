@@ -65,9 +65,10 @@ function rejectUnknownKeys(arch: string, opts: object): void {
   for (const key of Object.keys(opts)) {
     if (KNOWN_KEYS.includes(key)) continue;
     const near = suggestion(key);
+    const hint = key === "pretrained" ? `; torchvision's old pretrained=True is weights: "DEFAULT" here` : "";
     throw new TypeError(
       `zoo.${arch}: unknown option "${key}"${near ? `; did you mean "${near}"?` : ""} ` +
-        `(options: ${KNOWN_KEYS.join(", ")})`,
+        `(options: ${KNOWN_KEYS.join(", ")})${hint}`,
     );
   }
 }

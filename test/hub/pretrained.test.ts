@@ -92,6 +92,8 @@ test("zoo.resnet18({ weights: 'DEFAULT', numClasses: 5 }) loads the cached file 
 test("bad weights names fail before building or fetching anything", async () => {
   await assert.rejects(zoo.resnet18({ weights: "IMAGENET1K_V2" }), /ResNet18_Weights has no entry "IMAGENET1K_V2"/);
   await assert.rejects(async () => zoo.resnet18({ weights: 1 } as never), /weights for resnet18 must be a name like "DEFAULT"/);
+  assert.throws(() => zoo.resnet18({ pretrained: true } as never), /unknown option "pretrained" \(options: .*weights.*\); torchvision's old pretrained=True is weights: "DEFAULT" here/);
+  assert.throws(() => zoo.resnet18({ weight: "DEFAULT" } as never), /did you mean "weights"\?/);
   await assert.rejects(zoo.pretrained("efficientnet_b9", { weights: "DEFAULT" }), /no zoo builder for "efficientnet_b9"/);
   assert.equal(server.requests.length, 0);
 });
