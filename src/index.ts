@@ -15,5 +15,6 @@ export type { SaveOptions, SaveResult, StateDictEntry, ExportNames, InverseRule,
 export * from "./freeze";
 export * as plot from "./plot";
 export * as zoo from "./zoo";
+export * as hub from "./hub";
 export * as data from "./data";
 export * from "./display";

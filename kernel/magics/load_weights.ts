@@ -14,7 +14,7 @@ export const loadWeights: MagicSpec = {
   name: "load_weights",
   kind: "line",
   summary:
-    "Loads a checkpoint (PyTorch .pt/.pth, safetensors, Keras .h5/.keras, tfjs model.json, .npz) into a model and shows the report of what\n" +
+    "Loads a checkpoint (PyTorch .pt/.pth, safetensors, Keras .h5/.keras, tfjs model.json, .npz; or an https:// URL, through PyTorch's hub cache) into a model and shows the report of what\n" +
     "loaded, what is missing, unexpected or mismatched, with a chart of it per layer. --dry-run plans without changing weights; --strict fails unless everything matches.",
   args: {
     positional: [{ name: "FILE" }],
@@ -42,10 +42,19 @@ export const loadWeights: MagicSpec = {
     const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
     const progress = !args.dryRun && size > PROGRESS_ABOVE_BYTES ? progressBar(`loading ${file}`) : undefined;
     if (progress) opts.onProgress = progress;
+    // An http(s) source goes through PyTorch's hub cache; a bar appears only if it downloads.
+    let download: ReturnType<typeof progressBar> | undefined;
+    if (/^https?:\/\//i.test(file)) {
+      opts.onDownload = (done: number, total: number) => {
+        download ??= progressBar(`downloading ${file.split("/").pop()}`);
+        download(done, total);
+      };
+    }
     let report: unknown;
     try {
       report = await lib().loadWeights(model, file, opts);
     } finally {
+      download?.done();
       progress?.done();
     }
     if (args.dryRun) return report;

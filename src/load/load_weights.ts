@@ -3,6 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { open } from "../checkpoint/open";
 import type { Checkpoint } from "../checkpoint/types";
 import { ready } from "../train/engine";
+import { cachedDownload, isUrl } from "../hub/cache";
 import { applyPlan } from "./apply";
 import { GraftLoadError } from "./errors";
 import { LoadOptions, resolveLoadOptions } from "./options";
@@ -15,7 +16,8 @@ import { LoadReport, LoadTimings } from "./report";
  * Atomic: all tensors are read and converted before any weight changes; an error leaves the
  * model exactly as it was. With `strict`, problems throw {@link GraftLoadError} before any change.
  * @param model the tfjs model to receive weights (e.g. `zoo.resnet18({ numClasses: 10 })`).
- * @param source a checkpoint path (any format `open` reads) or an opened Checkpoint.
+ * @param source a checkpoint path (any format `open` reads), an `https://` / `http://` URL (fetched
+ *   through PyTorch's hub cache, `$TORCH_HOME/hub/checkpoints`, as `torch.hub` does), or an opened Checkpoint.
  * @param options see {@link LoadOptions}.
  * @returns the {@link LoadReport}.
  * @example
@@ -24,6 +26,7 @@ import { LoadReport, LoadTimings } from "./report";
  * const report = await loadWeights(model, "resnet18-f37072fd.pth");
  * report.toString(); // loaded 100/102 tensors, 99.6 % of parameters; 2 shape mismatches (fc.weight 1000×512 vs 10×512, fc.bias) …
  * await loadWeights(model, "resnet18-f37072fd.pth", { dryRun: true }); // plan only
+ * await loadWeights(model, "https://download.pytorch.org/models/resnet18-f37072fd.pth"); // via ~/.cache/torch/hub/checkpoints
  * ```
  */
 export async function loadWeights(model: tf.LayersModel, source: string | Checkpoint, options: LoadOptions = {}): Promise<LoadReport> {
@@ -37,7 +40,8 @@ export async function loadWeights(model: tf.LayersModel, source: string | Checkp
   }
   await ready();
   const owned = typeof source === "string";
-  const ckpt = typeof source === "string" ? await open(source) : source;
+  const file = typeof source === "string" && isUrl(source) ? (await cachedDownload(source, { onProgress: options.onDownload })).path : source;
+  const ckpt = typeof file === "string" ? await open(file) : file;
   try {
     const opened = performance.now();
     const plan = buildPlan(model, ckpt, opts);

@@ -20,6 +20,8 @@ export interface LoadOptions {
   dryRun?: boolean;
   /** Called as bytes are read and converted. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** For a URL source that is not cached yet: called as its bytes download. */
+  onDownload?: (doneBytes: number, totalBytes: number) => void;
 }
 
 /** Options with defaults filled in and checked. */

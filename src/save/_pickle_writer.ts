@@ -12,6 +12,8 @@ export interface PickledTensor {
   key: string;
   storage: "FloatStorage" | "IntStorage" | "LongStorage";
   shape: number[];
+  /** Strides in elements; row-major when absent. */
+  stride?: number[];
 }
 
 class Out {
@@ -52,7 +54,7 @@ class Out {
 const contiguous = (shape: number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
 
 /**
- * The pickle bytes of an OrderedDict of `tensors` (each on its own storage, offset 0, contiguous).
+ * The pickle bytes of an OrderedDict of `tensors` (each on its own storage, offset 0; strided where `stride` says).
  * @example
  * ```ts
  * statePickle([{ name: "fc.bias", key: "0", storage: "FloatStorage", shape: [10] }]); // Buffer starting 0x80 0x02
@@ -76,7 +78,7 @@ export function statePickle(tensors: PickledTensor[]): Buffer {
     o.op(0x74, 0x51); // TUPLE, BINPERSID
     o.int(0); // storage offset
     o.tuple(t.shape);
-    o.tuple(contiguous(t.shape));
+    o.tuple(t.stride ?? contiguous(t.shape));
     o.op(0x89); // NEWFALSE: requires_grad
     o.global("collections", "OrderedDict");
     o.op(0x29, 0x52); // backward hooks: OrderedDict()

@@ -27,18 +27,25 @@ export function transpose2D(x: Values, a: number, b: number): Values {
   return out;
 }
 
-/** `x` viewed as `[a, b, c]`, transposed to `[c, b, a]`. */
+/**
+ * `x` viewed as `[a, b, c]`, transposed to `[c, b, a]`. Tiled over `c` so reads are runs of
+ * 16 values and writes go to 16 sequential output rows (a 3×3 kernel is `a` = 9, `c` = out channels).
+ */
 export function reverse3D(x: Values, a: number, b: number, c: number): Values {
   if (b === 1) return transpose2D(x, a, c);
   if (a === 1) return transpose2D(x, b, c);
   if (c === 1) return transpose2D(x, a, b);
   const out = like(x, x.length);
-  for (let i = 0; i < a; i++) {
+  const T = 16;
+  const ba = b * a;
+  for (let k0 = 0; k0 < c; k0 += T) {
+    const k1 = Math.min(c, k0 + T);
     for (let j = 0; j < b; j++) {
-      const src = (i * b + j) * c;
-      const dst = j * a + i;
-      const step = b * a;
-      for (let k = 0; k < c; k++) out[dst + k * step] = x[src + k];
+      for (let i = 0; i < a; i++) {
+        const src = (i * b + j) * c;
+        const dst = j * a + i;
+        for (let k = k0; k < k1; k++) out[k * ba + dst] = x[src + k];
+      }
     }
   }
   return out;

@@ -20,11 +20,36 @@ export interface TorchTensor {
 export interface InverseRule {
   layers: readonly string[];
   weight: string;
+  /** The torch suffixes it writes, in order. */
+  suffixes: readonly string[];
   /** The transform in words, e.g. `transpose(3,2,0,1)`. */
   describe(ctx: LayoutContext): string;
   /** Why this weight cannot be written for torch (a configuration torch has no equal for), if so. */
   refuse?(ctx: LayoutContext): string | undefined;
   toTorch(x: Values, shape: number[], ctx: LayoutContext): TorchTensor[];
+  /**
+   * The same single torch tensor as a strided view of the tfjs values, unchanged (torch's
+   * `_rebuild_tensor_v2` takes any strides): its shape and strides, or undefined when no strides
+   * express it (the Flatten permutation). Lets `.pth` files skip the transpose.
+   */
+  view?(shape: number[], ctx: LayoutContext): { shape: number[]; stride: number[] } | undefined;
+}
+
+/** Row-major strides of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = acc;
+    acc *= shape[i];
+  }
+  return out;
+}
+
+/** The torch view of tfjs values permuted by `axes` (torch axis k is tfjs axis axes[k]). */
+function permutedView(shape: number[], axes: number[]): { shape: number[]; stride: number[] } {
+  const st = contiguousStrides(shape);
+  return { shape: axes.map((a) => shape[a]), stride: axes.map((a) => st[a]) };
 }
 
 const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
@@ -37,21 +62,25 @@ function spatialKernel(layers: string[], rank: number): InverseRule {
   return {
     layers,
     weight: "kernel",
+    suffixes: ["weight"],
     describe: () => `transpose(${axes.join(",")})`,
     toTorch: (x, s) => one("weight", axes.map((a) => s[a]), reverse3D(x, prod(s.slice(0, rank - 2)), s[rank - 2], s[rank - 1])),
+    view: (s) => permutedView(s, axes),
   };
 }
 
 function identity(layers: string[], weight: string, suffix: string): InverseRule {
-  return { layers, weight, describe: () => "identity", toTorch: (x, s) => one(suffix, s, x) };
+  return { layers, weight, suffixes: [suffix], describe: () => "identity", toTorch: (x, s) => one(suffix, s, x) };
 }
 
 /** tfjs (in, out) → torch (out, in); after a Flatten of an H×W×C map, `in` goes back to C·H·W order. */
 const denseKernel: InverseRule = {
   layers: ["Dense"],
   weight: "kernel",
+  suffixes: ["weight"],
   describe: (ctx) => (ctx.flattenedFrom ? `permute in H·W·C→C·H·W (${ctx.flattenedFrom.join("×")} map), transpose(1,0)` : "transpose(1,0)"),
   refuse: (ctx) => (ctx.target.length !== 2 ? `Dense kernel of rank ${ctx.target.length}; torch.nn.Linear wants rank 2` : undefined),
+  view: (s, ctx) => (ctx.flattenedFrom ? undefined : permutedView(s, [1, 0])),
   toTorch: (x, s, ctx) => {
     if (!ctx.flattenedFrom) return one("weight", [s[1], s[0]], transpose2D(x, s[0], s[1]));
     const [h, w, c] = ctx.flattenedFrom;
@@ -63,14 +92,18 @@ const denseKernel: InverseRule = {
 const depthwiseKernel: InverseRule = {
   layers: ["DepthwiseConv2D"],
   weight: "depthwise_kernel",
+  suffixes: ["weight"],
   describe: () => "transpose(2,3,0,1), reshape(C·m,1,kh,kw)",
   toTorch: (x, s) => one("weight", [s[2] * s[3], 1, s[0], s[1]], transpose2D(x, s[0] * s[1], s[2] * s[3])),
+  // (kh, kw, C·m) memory: torch channel c·m + j is the innermost index, kh and kw outer.
+  view: (s) => ({ shape: [s[2] * s[3], 1, s[0], s[1]], stride: [1, 1, s[1] * s[2] * s[3], s[2] * s[3]] }),
 };
 
 /** BatchNorm: moving_variance → running_var plus torch's `num_batches_tracked` (0: tfjs counts no steps). */
 const movingVariance: InverseRule = {
   layers: ["BatchNormalization"],
   weight: "moving_variance",
+  suffixes: ["running_var", "num_batches_tracked"],
   describe: () => "identity; num_batches_tracked = 0",
   toTorch: (x, s) => [...one("running_var", s, x), { suffix: "num_batches_tracked", dtype: "int64", shape: [], data: new Int32Array(1) }],
 };
@@ -89,23 +122,27 @@ function recurrent(layer: string, gates: number, reorder: boolean, bias: "sum" |
   const kernel = (weight: string, suffix: string): InverseRule => ({
     layers: [layer],
     weight,
+    suffixes: [suffix],
     describe: () => `${note}transpose(1,0)`,
     toTorch: (x, s) => {
       const t = transpose2D(x, s[0], s[1]);
       return one(suffix, [s[1], s[0]], reorder ? swapFirstGates(t, gates) : t);
     },
+    view: reorder ? undefined : (s) => permutedView(s, [1, 0]),
   });
   const biasRule: InverseRule =
     bias === "sum"
       ? {
           layers: [layer],
           weight: "bias",
+          suffixes: ["bias_ih_l0", "bias_hh_l0"],
           describe: () => "bias_ih_l0 = bias, bias_hh_l0 = 0 (their sum is what tfjs keeps)",
           toTorch: (x, s) => [...one("bias_ih_l0", s, x), ...one("bias_hh_l0", s, new Float32Array(x.length))],
         }
       : {
           layers: [layer],
           weight: "bias",
+          suffixes: ["bias_ih_l0", "bias_hh_l0"],
           describe: () => `${note}unstack → bias_ih_l0, bias_hh_l0`,
           toTorch: (x, s) => {
             const n = s[1];

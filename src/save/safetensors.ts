@@ -3,7 +3,7 @@
  * N bytes of JSON padded with spaces to a multiple of 8, then the tensors back to back, each
  * `{dtype, shape, data_offsets: [begin, end]}` relative to the data, `__metadata__` strings.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { entryBytes } from "./torch_zip";
 import type { StateDictEntry } from "./state_dict";
 
@@ -16,10 +16,10 @@ const DTYPE = { float32: "F32", int32: "I32", int64: "I64" } as const;
  * @param metadata string → string pairs stored as `__metadata__`.
  * @example
  * ```ts
- * writeSafetensors("model.safetensors", stateDict(model), { producer: "graft" });
+ * await writeSafetensors("model.safetensors", stateDict(model), { producer: "graft" });
  * ```
  */
-export function writeSafetensors(path: string, entries: StateDictEntry[], metadata: Record<string, string> = {}): void {
+export async function writeSafetensors(path: string, entries: StateDictEntry[], metadata: Record<string, string> = {}): Promise<void> {
   const header: Record<string, unknown> = { __metadata__: metadata };
   const bytes = entries.map(entryBytes);
   let offset = 0;
@@ -32,15 +32,21 @@ export function writeSafetensors(path: string, entries: StateDictEntry[], metada
   const head = Buffer.alloc(8 + Buffer.byteLength(json));
   head.writeBigUInt64LE(BigInt(head.length - 8), 0);
   head.write(json, 8, "utf8");
-  const fd = openSync(path, "w");
+  const fh = await open(path, "w");
   try {
+    // Positional writes, all queued at once: libuv's threads copy them into the file in parallel.
     let pos = 0;
+    const writes: Promise<void>[] = [];
     for (const b of [head, ...bytes]) {
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off, pos + off);
+      const at = pos;
       pos += b.length;
+      writes.push((async () => {
+        let off = 0;
+        while (off < b.length) off += (await fh.write(b, off, b.length - off, at + off)).bytesWritten;
+      })());
     }
+    await Promise.all(writes);
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }

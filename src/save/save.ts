@@ -4,7 +4,7 @@ import { renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { GraftSaveError } from "./errors";
 import { writeSafetensors } from "./safetensors";
-import { stateDict, type ExportNames } from "./state_dict";
+import { planStateDict, type ExportNames, type StateDictEntry } from "./state_dict";
 import { writeTorchZip } from "./torch_zip";
 
 /** Options of {@link save}. */
@@ -13,6 +13,13 @@ export interface SaveOptions {
   format?: "torch" | "safetensors";
   /** `"torch"` (default): torch state-dict names and layouts; `"tfjs"`: `layer/weight` names, tfjs layouts. */
   names?: ExportNames;
+  /**
+   * `.pth` only: write every tensor in row-major torch order (`tensor.is_contiguous()` in Python).
+   * Default false: kernels whose torch layout is a permutation of tfjs's are written as tfjs
+   * holds them, with torch strides — `load_state_dict` copies them the same, and no transpose is
+   * paid; pass true when Python code needs contiguous tensors (e.g. `safetensors.torch.save_file`).
+   */
+  contiguous?: boolean;
   /** Extra `__metadata__` strings for safetensors (graft adds `producer`, `format` and `architecture`). */
   metadata?: Record<string, string>;
 }
@@ -23,7 +30,7 @@ export interface SaveResult {
   format: "torch" | "safetensors";
   bytes: number;
   /** The tensors in file order, with the transform that made each from the tfjs weight. */
-  tensors: { name: string; shape: number[]; dtype: string; transform: string }[];
+  tensors: { name: string; shape: number[]; dtype: string; transform: string; stride?: number[] }[];
 }
 
 const TORCH_EXT = /\.(pth|pt|bin|ckpt)$/i;
@@ -65,13 +72,18 @@ export async function save(model: tf.LayersModel, path: string, options: SaveOpt
   if (typeof path !== "string" || path.length === 0) throw new TypeError(`save: path must be a file name like "model.pth"; got ${String(path)}`);
   if (options === null || typeof options !== "object") throw new TypeError(`save: options must be an object; got ${String(options)}`);
   const format = formatOf(path, options.format);
-  const entries = stateDict(model, options.names ?? "torch", path);
+  if (options.contiguous !== undefined && typeof options.contiguous !== "boolean") {
+    throw new TypeError(`save: contiguous must be true or false; got ${String(options.contiguous)}`);
+  }
+  const steps = planStateDict(model, options.names ?? "torch", path, format === "torch" && !options.contiguous);
+  let entries: StateDictEntry[] = [];
   const tmp = join(dirname(path), `.${basename(path)}.graft-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
-    if (format === "torch") writeTorchZip(tmp, entries);
+    if (format === "torch") entries = await writeTorchZip(tmp, steps);
     else {
+      entries = steps.flatMap((s) => s.convert());
       const meta = { format: "pt", producer: "graft", architecture: model.name, names: options.names ?? "torch", ...(options.metadata ?? {}) };
-      writeSafetensors(tmp, entries, meta);
+      await writeSafetensors(tmp, entries, meta);
     }
     renameSync(tmp, path);
   } catch (err) {
@@ -83,6 +95,6 @@ export async function save(model: tf.LayersModel, path: string, options: SaveOpt
     path,
     format,
     bytes: statSync(path).size,
-    tensors: entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype, transform: e.transform })),
+    tensors: entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype, transform: e.transform, ...(e.stride ? { stride: e.stride } : {}) })),
   };
 }

@@ -8,6 +8,7 @@ import { modelWeights } from "../load/names";
 import { GraftSaveError } from "./errors";
 import { inverseRule, type TorchTensor } from "./inverse_layouts";
 import type { Values } from "./_transpose";
+import { isHeapView, weightValues } from "./_heap_view";
 
 /** One named tensor of an exported state dict. */
 export interface StateDictEntry {
@@ -15,6 +16,10 @@ export interface StateDictEntry {
   dtype: "float32" | "int32" | "int64";
   shape: number[];
   data: Values;
+  /** Strides (in elements) when `data` is not in row-major order of `shape` (a `.pth` view of tfjs's layout); absent = contiguous. */
+  stride?: number[];
+  /** `data` is a view of backend memory (wasm heap), valid only until tfjs next allocates: write it before any await. */
+  borrowed?: boolean;
   /** How it was made from the tfjs weight, e.g. `conv1/kernel: transpose(3,2,0,1)`. */
   transform: string;
 }
@@ -36,18 +41,49 @@ export type ExportNames = "torch" | "tfjs";
  * ```
  */
 export function stateDict(model: tf.LayersModel, names: ExportNames = "torch", path = "the state dict"): StateDictEntry[] {
+  return planStateDict(model, names, path).flatMap((step) => step.convert());
+}
+
+/** One weight of the model on its way out: checked up front, converted on demand. */
+export interface ExportStep {
+  target: string;
+  /** The entries this weight becomes (fresh arrays, never views of backend memory). */
+  convert(): StateDictEntry[];
+}
+
+/**
+ * Checks every weight (rule, configuration, name clashes) before anything is converted, and
+ * returns the conversions in file order — so `save` can write each entry as soon as it exists.
+ * With `views`, weights whose torch layout is a permutation of tfjs's come out untransposed with
+ * torch strides (for `.pth`: torch rebuilds any strided tensor; safetensors needs contiguous data).
+ * @throws GraftSaveError naming the layer for a weight with no torch layout; TypeError/RangeError for bad arguments.
+ */
+export function planStateDict(model: tf.LayersModel, names: ExportNames, path: string, views = false): ExportStep[] {
   if (!model || !Array.isArray((model as { layers?: unknown }).layers)) {
     throw new TypeError(`save: model must be a tf.LayersModel (tf.sequential, tf.model or a zoo model); got ${String(model)}`);
   }
   if (names !== "torch" && names !== "tfjs") {
     throw new RangeError(`save: names must be "torch" or "tfjs"; got ${JSON.stringify(names)}`);
   }
-  const weights = modelWeights(model);
-  const out: StateDictEntry[] = [];
   const seen = new Map<string, string>();
-  const plan = weights.map((w) => {
+  const claim = (name: string, target: string, layer: string, weight: string): void => {
+    const prior = seen.get(name);
+    if (prior) throw new GraftSaveError(path, `two weights would both be named ${name} (${prior} and ${target}); give the layers distinct names`, { layer, weight });
+    seen.set(name, target);
+  };
+  return modelWeights(model).map((w): ExportStep => {
     const cls = w.layer.getClassName();
-    if (names === "tfjs") return { w, rule: undefined, ctx: undefined };
+    const read = (): Values => weightValues(w.variable.read());
+    if (names === "tfjs") {
+      claim(w.target, w.target, w.layer.name, w.local);
+      return {
+        target: w.target,
+        convert: () => {
+          const data = read().slice();
+          return [{ name: w.target, dtype: data instanceof Int32Array ? "int32" : "float32", shape: w.shape, data, transform: `${w.target}: identity` }];
+        },
+      };
+    }
     const rule = inverseRule(cls, w.local);
     if (!rule) {
       throw new GraftSaveError(path, `layer ${w.layer.name} (${cls}) weight ${w.local} has no PyTorch layout graft can write; ` +
@@ -56,22 +92,25 @@ export function stateDict(model: tf.LayersModel, names: ExportNames = "torch", p
     const ctx = layoutContext(w.layer, w.shape);
     const why = rule.refuse?.(ctx);
     if (why) throw new GraftSaveError(path, `layer ${w.layer.name} (${cls}): ${why}`, { layer: w.layer.name, weight: w.local });
-    return { w, rule, ctx };
+    for (const suffix of rule.suffixes) claim(`${w.layer.name}.${suffix}`, w.target, w.layer.name, w.local);
+    return {
+      target: w.target,
+      convert: () => {
+        // The source may be a view of the wasm heap: used here synchronously, and never handed out.
+        const src = read();
+        const v = views ? rule.view?.(w.shape, ctx) : undefined;
+        if (v) {
+          const [suffix] = rule.suffixes;
+          return [{ name: `${w.layer.name}.${suffix}`, dtype: src instanceof Int32Array ? "int32" : "float32", shape: v.shape, stride: v.stride, data: src, borrowed: src !== undefined && isHeapView(src), transform: `${w.target}: ${rule.describe(ctx)} (as strides)` }];
+        }
+        return rule.toTorch(src, w.shape, ctx).map((t: TorchTensor) => ({
+          name: `${w.layer.name}.${t.suffix}`,
+          dtype: t.dtype,
+          shape: t.shape,
+          data: t.data === src ? src.slice() : t.data,
+          transform: `${w.target}: ${rule.describe(ctx)}`,
+        }));
+      },
+    };
   });
-  for (const { w, rule, ctx } of plan) {
-    const data = w.variable.read().dataSync() as Values;
-    const made: TorchTensor[] = rule && ctx
-      ? rule.toTorch(data, w.shape, ctx)
-      : [{ suffix: w.local, dtype: data instanceof Int32Array ? "int32" : "float32", shape: w.shape, data }];
-    for (const t of made) {
-      const name = names === "tfjs" ? w.target : `${w.layer.name}.${t.suffix}`;
-      const prior = seen.get(name);
-      if (prior) {
-        throw new GraftSaveError(path, `two weights would both be named ${name} (${prior} and ${w.target}); give the layers distinct names`, { layer: w.layer.name, weight: w.local });
-      }
-      seen.set(name, w.target);
-      out.push({ name, dtype: t.dtype, shape: t.shape, data: t.data, transform: `${w.target}: ${rule && ctx ? rule.describe(ctx) : "identity"}` });
-    }
-  }
-  return out;
 }

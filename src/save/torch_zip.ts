@@ -2,10 +2,15 @@
  * Writes a state dict as PyTorch's zip format (torch ≥ 1.6): `archive/data.pkl` (pickle
  * protocol 2), `archive/byteorder`, `archive/data/<N>` (one storage per tensor, raw
  * little-endian), `archive/version` — what `torch.load(path, weights_only=True)` reads.
+ * Tensors are converted and written one by one (the write of one overlaps the conversion of
+ * the next); `data.pkl`'s bytes come last but it is listed first, as torch lists it.
  */
 import { statePickle, type PickledTensor } from "./_pickle_writer";
 import { ZipWriter } from "./_zip_writer";
-import type { StateDictEntry } from "./state_dict";
+import type { ExportStep, StateDictEntry } from "./state_dict";
+
+/** Tensors below this many bytes are written synchronously. */
+const SMALL = 1 << 20;
 
 const STORAGE = { float32: "FloatStorage", int32: "IntStorage", int64: "LongStorage" } as const;
 
@@ -20,25 +25,35 @@ export function entryBytes(e: StateDictEntry): Uint8Array {
 }
 
 /**
- * Writes `entries` to `path` as a torch zip checkpoint.
- * @param path the file to write (its stem is not used: the top folder is `archive`, as torch.save writes).
- * @param entries the state dict, from {@link stateDict}.
+ * Writes the state dict of `steps` to `path` as a torch zip checkpoint.
+ * @param path the file to write (the top folder inside is `archive`, as torch.save writes).
+ * @param steps the conversions from {@link planStateDict}.
+ * @returns the entries written (names, shapes, transforms; their data is not kept alive by the writer afterwards).
  * @example
  * ```ts
- * writeTorchZip("model.pth", stateDict(model)); // python: torch.load("model.pth", weights_only=True)
+ * await writeTorchZip("model.pth", planStateDict(model, "torch", "model.pth")); // python: torch.load("model.pth", weights_only=True)
  * ```
  */
-export function writeTorchZip(path: string, entries: StateDictEntry[]): void {
-  const tensors: PickledTensor[] = entries.map((e, i) => ({ name: e.name, key: String(i), storage: STORAGE[e.dtype], shape: e.shape }));
-  const zip = new ZipWriter(path);
+export async function writeTorchZip(path: string, steps: ExportStep[]): Promise<StateDictEntry[]> {
+  const zip = await ZipWriter.create(path);
+  const written: StateDictEntry[] = [];
   try {
-    zip.add("archive/data.pkl", statePickle(tensors));
-    zip.add("archive/byteorder", Buffer.from("little"));
-    entries.forEach((e, i) => zip.add(`archive/data/${i}`, entryBytes(e)));
-    zip.add("archive/version", Buffer.from("3\n"));
+    for (const step of steps) {
+      for (const e of step.convert()) {
+        // Heap views must be written before the next await; small tensors are cheaper written at once than queued.
+        const bytes = entryBytes(e);
+        await zip.add(`archive/data/${written.length}`, bytes, written.length + 2, e.borrowed || bytes.length < SMALL);
+        written.push(e.borrowed ? { ...e, data: new Float32Array(0), borrowed: false } : e);
+      }
+    }
+    const tensors: PickledTensor[] = written.map((e, i) => ({ name: e.name, key: String(i), storage: STORAGE[e.dtype], shape: e.shape, stride: e.stride }));
+    await zip.add("archive/data.pkl", statePickle(tensors), 0);
+    await zip.add("archive/byteorder", Buffer.from("little"), 1);
+    await zip.add("archive/version", Buffer.from("3\n"), written.length + 2);
   } catch (err) {
-    zip.abort();
+    await zip.abort();
     throw err;
   }
-  zip.close();
+  await zip.close();
+  return written;
 }

@@ -2,7 +2,9 @@
  * The zoo: tfjs architectures that mirror torchvision 0.14 exactly — layer names are
  * torchvision module paths, padding and BatchNorm constants reproduce torch's numerics.
  */
-export type { ZooOptions } from "./options";
+export type { ZooOptions, PretrainedOptions } from "./options";
+export type { PretrainedModel } from "./_weights";
+export { pretrained } from "./pretrained";
 export { resnet18, resnet34, resnet50 } from "./resnet";
 export { mobilenetV2 } from "./mobilenet_v2";
 export { vgg11, vgg16 } from "./vgg";

@@ -12,7 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
+import { withWeights, type PretrainedModel } from "./_weights";
 import { presetTransforms } from "./transforms";
 
 /** torchvision's inverted residual setting: expand ratio t, channels c, repeats n, first stride s. */
@@ -77,7 +78,10 @@ function invertedResidual(
  * model.outputs[0].shape; // [null, 5]
  * ```
  */
-export function mobilenetV2(opts?: ZooOptions): tf.LayersModel {
+export function mobilenetV2(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function mobilenetV2(opts?: ZooOptions): tf.LayersModel;
+export function mobilenetV2(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("mobilenet_v2", opts as PretrainedOptions, mobilenetV2);
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("mobilenetV2", opts);
   const init = zooInit(seed, "mobilenetV2");
   const input = tf.input({ shape: inputShape, name: "input" });

@@ -20,6 +20,26 @@ export interface ZooOptions {
   inputShape?: [number, number, number];
   /** Seeds the initial weights (as `torch.manual_seed` before a torchvision builder): same seed, same weights. Default unseeded. */
   seed?: number;
+  /**
+   * Pretrained weights by name, as torchvision's `weights=`: `"DEFAULT"`, `"IMAGENET1K_V1"`, … (see
+   * `graft.hub.listWeights(arch)`). With it the builder returns a Promise of the model with the
+   * weights loaded (see {@link PretrainedOptions}).
+   */
+  weights?: string;
+  /** With `weights`: show download progress (torchvision's `progress`). Default true. */
+  progress?: boolean;
+}
+
+/**
+ * {@link ZooOptions} with `weights` given: the builder returns `Promise<PretrainedModel>`.
+ * @example
+ * ```ts
+ * const model = await graft.zoo.resnet18({ weights: "DEFAULT", numClasses: 5 });
+ * model.loadReport.toString(); // fc mismatched (1000 vs 5 classes): left as initialised
+ * ```
+ */
+export interface PretrainedOptions extends ZooOptions {
+  weights: string;
 }
 
 /** {@link ZooOptions} with defaults filled in and checked. */
@@ -30,7 +50,7 @@ export interface ResolvedZooOptions {
   seed: number | undefined;
 }
 
-const KNOWN_KEYS = ["numClasses", "includeTop", "inputShape", "seed"];
+const KNOWN_KEYS = ["numClasses", "includeTop", "inputShape", "seed", "weights", "progress"];
 
 /** `num_classes` → `numClasses`: torchvision's spelling first, then the closest by edit distance. */
 function suggestion(key: string): string | undefined {
@@ -45,9 +65,10 @@ function rejectUnknownKeys(arch: string, opts: object): void {
   for (const key of Object.keys(opts)) {
     if (KNOWN_KEYS.includes(key)) continue;
     const near = suggestion(key);
+    const hint = key === "pretrained" ? `; torchvision's old pretrained=True is weights: "DEFAULT" here` : "";
     throw new TypeError(
       `zoo.${arch}: unknown option "${key}"${near ? `; did you mean "${near}"?` : ""} ` +
-        `(options: ${KNOWN_KEYS.join(", ")})`,
+        `(options: ${KNOWN_KEYS.join(", ")})${hint}`,
     );
   }
 }
@@ -80,6 +101,12 @@ export function resolveOptions(arch: string, opts: ZooOptions = {}): ResolvedZoo
       `zoo.${arch}: inputShape must be [height, width, channels] of positive integers (channels last, e.g. [224, 224, 3]); ` +
         `got ${JSON.stringify(inputShape)}`,
     );
+  }
+  if (opts.weights !== undefined && typeof opts.weights !== "string") {
+    throw new TypeError(`zoo.${arch}: weights must be a name like "DEFAULT" or "IMAGENET1K_V1"; got ${String(opts.weights)}`);
+  }
+  if (opts.progress !== undefined && typeof opts.progress !== "boolean") {
+    throw new TypeError(`zoo.${arch}: progress must be true or false; got ${String(opts.progress)}`);
   }
   if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) {
     throw new RangeError(`zoo.${arch}: seed must be an integer; got ${String(opts.seed)}`);

@@ -14,7 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchConv, torchLinear } from "./_layers";
 import { zooInit } from "./_init";
-import { resolveOptions, ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
+import { withWeights, type PretrainedModel } from "./_weights";
 import { presetTransforms } from "./transforms";
 
 type VggConfig = ReadonlyArray<number | "M">;
@@ -122,7 +123,10 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
  * graft.zoo.vgg11({ includeTop: false }).outputs[0].shape; // [null, 7, 7, 512]
  * ```
  */
-export function vgg11(opts?: ZooOptions): tf.LayersModel {
+export function vgg11(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function vgg11(opts?: ZooOptions): tf.LayersModel;
+export function vgg11(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("vgg11", opts as PretrainedOptions, vgg11);
   return vgg("vgg11", opts);
 }
 /** torchvision's `VGG11_Weights.<weights>.transforms()` (default `DEFAULT`). */
@@ -141,7 +145,10 @@ vgg11.transforms = presetTransforms("vgg11");
  * backbone.outputs[0].shape; // [null, 16, 16, 512]
  * ```
  */
-export function vgg16(opts?: ZooOptions): tf.LayersModel {
+export function vgg16(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function vgg16(opts?: ZooOptions): tf.LayersModel;
+export function vgg16(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("vgg16", opts as PretrainedOptions, vgg16);
   return vgg("vgg16", opts);
 }
 /** torchvision's `VGG16_Weights.<weights>.transforms()` (default `DEFAULT`). */

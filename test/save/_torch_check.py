@@ -50,7 +50,7 @@ def main():
     job = json.loads(sys.argv[1])
     x = np.fromfile(job["input"], dtype=np.float32).reshape(job["shape"])
     x = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
-    result = {"outputs": {}, "keys": {}, "dtypes": {}, "meta": {}}
+    result = {"outputs": {}, "keys": {}, "dtypes": {}, "meta": {}, "contiguous": {}}
     model = None
     for path in job["files"]:
         if path.endswith(".safetensors"):
@@ -65,6 +65,7 @@ def main():
             result["outputs"][path] = model(x).flatten().tolist()
         result["keys"][path] = list(sd.keys())
         result["dtypes"][path] = {k: str(v.dtype) for k, v in sd.items()}
+        result["contiguous"][path] = all(v.is_contiguous() for v in sd.values())
     if job.get("resave"):
         torch.save(model.state_dict(), job["resave"])
     print(json.dumps(result))

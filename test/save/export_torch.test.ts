@@ -4,7 +4,7 @@
  * .safetensors; torch's load_state_dict(strict=True) takes both, its outputs equal graft's
  * within 1e-4 relative, and graft → torch → graft gives back the very same bits.
  */
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,6 +22,7 @@ before(async () => {
   await ready();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "graft-save-"));
 });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function customCnn(numClasses: number, seed: number): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
@@ -62,7 +63,7 @@ function assertSameBits(a: tf.LayersModel, b: tf.LayersModel, what: string): voi
   for (const [k, v] of x) assert.ok(v.equals(y.get(k) as Buffer), `${what}: ${k} differs`);
 }
 
-interface TorchResult { outputs: Record<string, number[]>; keys: Record<string, string[]>; dtypes: Record<string, Record<string, string>>; meta: Record<string, Record<string, string>> }
+interface TorchResult { contiguous: Record<string, boolean>; outputs: Record<string, number[]>; keys: Record<string, string[]>; dtypes: Record<string, Record<string, string>>; meta: Record<string, Record<string, string>> }
 
 function runTorch(job: object): TorchResult {
   return JSON.parse(execFileSync("/usr/bin/python3", [SCRIPT, JSON.stringify(job)], { encoding: "utf8", maxBuffer: 64 << 20 }));
@@ -84,13 +85,17 @@ for (const c of CASES) {
     const saved = await save(model, pth);
     assert.equal(saved.format, "torch");
     await save(model, st);
+    const pthC = path.join(dir, `${c.arch}-contiguous.pth`);
+    await save(model, pthC, { contiguous: true });
     const x = tf.randomUniform(c.shape, -2, 2, "float32", seed + 7);
     const input = path.join(dir, `${c.arch}.input.f32`);
     fs.writeFileSync(input, Buffer.from((x.dataSync() as Float32Array).buffer));
     const ours = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    const torch = runTorch({ arch: c.arch, num_classes: c.numClasses, files: [pth, st], input, shape: c.shape, resave: resaved });
+    const torch = runTorch({ arch: c.arch, num_classes: c.numClasses, files: [pth, st, pthC], input, shape: c.shape, resave: resaved });
     const scale = ours.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-    for (const f of [pth, st]) {
+    assert.equal(torch.contiguous[pthC], true);
+    assert.equal(torch.contiguous[st], true);
+    for (const f of [pth, st, pthC]) {
       const theirs = torch.outputs[f];
       assert.equal(theirs.length, ours.length);
       const diff = theirs.reduce((a, v, i) => Math.max(a, Math.abs(v - ours[i])), 0);
@@ -102,7 +107,7 @@ for (const c of CASES) {
     assert.equal(torch.meta[st].producer, "graft");
     assert.equal(torch.meta[st].architecture, model.name);
     // graft → torch → graft, and graft → graft, through both files: the same bits.
-    for (const f of [resaved, pth, st]) {
+    for (const f of [resaved, pth, st, pthC]) {
       const back = c.build(seed + 100);
       const report = await loadWeights(back, f, { strict: true });
       assert.equal(report.coverage, 1);

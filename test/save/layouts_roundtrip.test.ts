@@ -3,7 +3,7 @@
  * kind, random weights, saved and loaded back by graft, comes back bit for bit; what cannot be
  * inverted is refused with the layer named and nothing written.
  */
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,6 +17,7 @@ before(async () => {
   await ready();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "graft-save-rt-"));
 });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function randomize(model: tf.LayersModel, seed: number): void {
   let s = seed;
@@ -97,4 +98,42 @@ test("refusals name the layer and write nothing", async () => {
   }
   await assert.rejects(save(imageModel(), path.join(dir, "x.onnx")), /cannot tell the format of .*x\.onnx.*\.pth or \.safetensors/);
   await assert.rejects(save(imageModel(), path.join(dir, "x.pth"), { names: "keras" as never }), RangeError);
+});
+
+test("NaN, ±Inf, huge and denormal values survive save → load bit for bit; re-saving over a file replaces it", async () => {
+  const model = imageModel();
+  const special = [NaN, Infinity, -Infinity, 3.4e38, -3.4e38, 1e-45, -0, 0];
+  model.layers.forEach((l) => l.setWeights(l.getWeights().map((w) => {
+    const v = new Float32Array(w.size).map(() => Math.random() * 2 - 1);
+    special.forEach((x, i) => { if (i < v.length) v[i] = x; });
+    return tf.tensor(v, w.shape);
+  })));
+  for (const ext of [".pth", ".safetensors"]) {
+    const file = path.join(dir, `special${ext}`);
+    fs.writeFileSync(file, "an older file");
+    await save(model, file);
+    const back = imageModel();
+    await loadWeights(back, file, { strict: true });
+    const x = bits(model), y = bits(back);
+    for (const [k, v] of x) assert.ok(v.equals(y.get(k) as Buffer), `${k} differs after ${ext}`);
+  }
+});
+
+test("a path in a folder that does not exist is a GraftSaveError naming it, and leaves nothing behind", async () => {
+  const file = path.join(dir, "no", "such", "folder", "m.pth");
+  await assert.rejects(save(imageModel(), file), (e: unknown) => e instanceof GraftSaveError && e.message.includes(file) && /writing failed/.test(e.message));
+  assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")).length, 0);
+});
+
+test("names: 'tfjs' keeps tfjs names and layouts, and loads back by those names", async () => {
+  const a = imageModel();
+  randomize(a, 11);
+  const file = path.join(dir, "tfjs-names.safetensors");
+  const res = await save(a, file, { names: "tfjs" });
+  assert.deepEqual(res.tensors.slice(0, 2).map((t) => [t.name, t.shape]), [["conv/kernel", [3, 2, 3, 4]], ["conv/bias", [4]]]);
+  const b = imageModel();
+  const report = await loadWeights(b, file, { strict: true });
+  assert.equal(report.coverage, 1);
+  const x = bits(a), y = bits(b);
+  for (const [k, v] of x) assert.ok(v.equals(y.get(k) as Buffer), `${k} differs`);
 });
