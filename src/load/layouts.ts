@@ -1,8 +1,11 @@
 /**
  * PyTorch → tfjs layout transforms, as data (ARCHITECTURE.md §5). Each row says which tfjs weight
  * (layer class + weight name) is made from which torch parameters of the module with the
- * layer's name, how shapes map, and the conversion itself. The planner reads `torch` and
- * `shape` to match and check; the applier calls `convert` inside `tf.tidy`.
+ * layer's name, how shapes map, and the conversion itself. A single-source row declares its
+ * conversion once, as a permutation of the source viewed as some shape ({@link permuted}); the
+ * tfjs op (`convert`, the reference path), the plain-values loop (`values`) and the in-place
+ * loader all follow from it, and export (src/save) inverts it. Only rows that combine sources
+ * (recurrent biases) or reorder gates write `convert` themselves.
  */
 import * as tf from "@tensorflow/tfjs";
 import { flattenedMap } from "./_graph";
@@ -45,39 +48,59 @@ export interface LayoutRule {
 }
 
 const perm = <T>(xs: T[], p: number[]): T[] => p.map((i) => xs[i]);
+
+type Permutation = (sources: number[][], ctx: LayoutContext) => { shape: number[]; perm: number[] };
+
+/**
+ * A single-source row from its permutation: `convert` views the tensor as `shape`, transposes it
+ * by `perm` and reshapes to the target; `values` does the same on float32 arrays.
+ */
+function permuted(rule: Omit<LayoutRule, "convert" | "permutation" | "values">, permutation: Permutation): LayoutRule {
+  return {
+    ...rule,
+    permutation,
+    convert: (xs, ctx) => {
+      const { shape, perm: p } = permutation([xs[0].shape], ctx);
+      return tf.reshape(tf.transpose(tf.reshape(xs[0], shape), p), ctx.target);
+    },
+    values: (xs, shapes, ctx, out) => {
+      const { shape, perm: p } = permutation(shapes, ctx);
+      transposeValues(xs[0], shape, p, out);
+    },
+  };
+}
 const rank = (n: number) => (s: number[][]) => s.length > 0 && s.every((x) => x.length === n);
 
 function transposeRule(layers: string[], weight: string, axes: number[], inverse: number[]): LayoutRule {
   const r = rank(axes.length);
-  return {
+  return permuted({
     layers,
     weight,
     torch: ["weight"],
     describe: () => `transpose(${axes.join(",")})`,
     shape: (s) => (r(s) ? perm(s[0], axes) : undefined),
     sourceShapes: (ctx) => [perm(ctx.target, inverse)],
-    convert: (xs) => tf.transpose(xs[0], axes),
-    permutation: (s) => ({ shape: s[0], perm: axes }),
-    values: (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], axes, out),
-  };
+  }, (s) => ({ shape: s[0], perm: axes }));
 }
 
 function identityRule(layers: string[], weight: string, torchName: string): LayoutRule {
   return {
-    layers,
-    weight,
-    torch: [torchName],
-    describe: () => "identity",
-    shape: (s) => s[0],
-    sourceShapes: (ctx) => [ctx.target],
+    ...permuted({
+      layers,
+      weight,
+      torch: [torchName],
+      describe: () => "identity",
+      shape: (s) => s[0],
+      sourceShapes: (ctx) => [ctx.target],
+    }, (s) => ({ shape: s[0], perm: s[0].map((_, i) => i) })),
+    // the identity needs no op and no loop (the permutation above still drives the in-place path)
     convert: (xs) => xs[0],
-    permutation: (s) => ({ shape: s[0], perm: s[0].map((_, i) => i) }),
     values: (xs, _s, _ctx, out) => out.set(xs[0]),
   };
 }
 
 /** torch (out, C·H·W) → tfjs (H·W·C, out): reorder the `in` axis, then transpose. */
-const denseKernel: LayoutRule = {
+const denseKernel: LayoutRule = permuted({
   layers: ["Dense"],
   weight: "kernel",
   torch: ["weight"],
@@ -87,27 +110,14 @@ const denseKernel: LayoutRule = {
       : "transpose(1,0)",
   shape: (s) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
   sourceShapes: (ctx) => [[ctx.target[1], ctx.target[0]]],
-  convert: (xs, ctx) => {
-    const w = xs[0];
-    if (!ctx.flattenedFrom) return tf.transpose(w, [1, 0]);
-    const [h, wd, c] = ctx.flattenedFrom;
-    const out = w.shape[0];
-    return tf.reshape(tf.transpose(tf.reshape(w, [out, c, h, wd]), [2, 3, 1, 0]), [h * wd * c, out]);
-  },
-  permutation: (s, ctx) => {
-    if (!ctx.flattenedFrom) return { shape: s[0], perm: [1, 0] };
-    const [h, wd, c] = ctx.flattenedFrom;
-    return { shape: [s[0][0], c, h, wd], perm: [2, 3, 1, 0] };
-  },
-  values: (xs, s, ctx, out) => {
-    if (!ctx.flattenedFrom) return void transposeValues(xs[0], s[0], [1, 0], out);
-    const [h, wd, c] = ctx.flattenedFrom;
-    transposeValues(xs[0], [s[0][0], c, h, wd], [2, 3, 1, 0], out);
-  },
-};
+}, (s, ctx) => {
+  if (!ctx.flattenedFrom) return { shape: s[0], perm: [1, 0] };
+  const [h, wd, c] = ctx.flattenedFrom;
+  return { shape: [s[0][0], c, h, wd], perm: [2, 3, 1, 0] };
+});
 
 /** torch (C·m, 1, kh, kw) → tfjs (kh, kw, C, m); output channel c·m + j on both sides. */
-const depthwiseKernel: LayoutRule = {
+const depthwiseKernel: LayoutRule = permuted({
   layers: ["DepthwiseConv2D"],
   weight: "depthwise_kernel",
   torch: ["weight"],
@@ -119,38 +129,28 @@ const depthwiseKernel: LayoutRule = {
     return [s[0][2], s[0][3], c, s[0][0] % m === 0 ? m : 1];
   },
   sourceShapes: (ctx) => [[ctx.target[2] * ctx.target[3], 1, ctx.target[0], ctx.target[1]]],
-  convert: (xs, ctx) => {
-    const [cm, , kh, kw] = xs[0].shape;
-    const m = ctx.target[3];
-    return tf.transpose(tf.reshape(xs[0], [cm / m, m, kh, kw]), [2, 3, 0, 1]);
-  },
-  permutation: (s, ctx) => {
-    const [cm, , kh, kw] = s[0];
-    return { shape: [cm / ctx.target[3], ctx.target[3], kh, kw], perm: [2, 3, 0, 1] };
-  },
-  values: (xs, s, ctx, out) => {
-    const [cm, , kh, kw] = s[0];
-    const m = ctx.target[3];
-    transposeValues(xs[0], [cm / m, m, kh, kw], [2, 3, 0, 1], out);
-  },
-};
+}, (s, ctx) => {
+  const [cm, , kh, kw] = s[0];
+  return { shape: [cm / ctx.target[3], ctx.target[3], kh, kw], perm: [2, 3, 0, 1] };
+});
 
 /** Recurrent layers: kernel = W_ihᵀ, recurrent_kernel = W_hhᵀ, with an optional gate reorder. */
 function recurrentRules(layer: string, gates: number, order: number[] | undefined, bias: "sum" | "stack"): LayoutRule[] {
   const reorder = (x: tf.Tensor, axis: number): tf.Tensor =>
     order ? tf.concat(perm(tf.split(x, gates, axis), order), axis) : x;
   const note = order ? `gates (r,z,n)→(z,r,n), ` : "";
-  const kernel = (weight: string, torchName: string): LayoutRule => ({
-    layers: [layer],
-    weight,
-    torch: [torchName],
-    describe: () => `${note}transpose(1,0)`,
-    shape: (s) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
-    sourceShapes: (ctx) => [[ctx.target[1], ctx.target[0]]],
-    convert: (xs) => tf.transpose(reorder(xs[0], 0), [1, 0]),
-    permutation: order ? undefined : (s) => ({ shape: s[0], perm: [1, 0] }),
-    values: order ? undefined : (xs, s, _ctx, out) => void transposeValues(xs[0], s[0], [1, 0], out),
-  });
+  const kernel = (weight: string, torchName: string): LayoutRule => {
+    const row = {
+      layers: [layer],
+      weight,
+      torch: [torchName],
+      describe: () => `${note}transpose(1,0)`,
+      shape: (s: number[][]) => (rank(2)(s) ? [s[0][1], s[0][0]] : undefined),
+      sourceShapes: (ctx: LayoutContext) => [[ctx.target[1], ctx.target[0]]],
+    };
+    // a gate reorder is no single permutation: those rows convert with tfjs ops only
+    return order ? { ...row, convert: (xs) => tf.transpose(reorder(xs[0], 0), [1, 0]) } : permuted(row, (s) => ({ shape: s[0], perm: [1, 0] }));
+  };
   const biasRule: LayoutRule =
     bias === "sum"
       ? {
@@ -185,17 +185,14 @@ function recurrentRules(layer: string, gates: number, order: number[] | undefine
 }
 
 /** torch (C, 1, 1) → tfjs (C): ConvNeXt's `layer_scale`, kept channels-first by torch as a broadcastable column. */
-const layerScale: LayoutRule = {
+const layerScale: LayoutRule = permuted({
   layers: ["LayerScale"],
   weight: "layer_scale",
   torch: ["layer_scale"],
   describe: () => "reshape(C,1,1→C)",
   shape: (s) => (rank(3)(s) && s[0][1] === 1 && s[0][2] === 1 ? [s[0][0]] : undefined),
   sourceShapes: (ctx) => [[ctx.target[0], 1, 1]],
-  convert: (xs) => tf.reshape(xs[0], [xs[0].shape[0]]),
-  permutation: (s) => ({ shape: [s[0][0]], perm: [0] }),
-  values: (xs, _s, _ctx, out) => out.set(xs[0]),
-};
+}, (s) => ({ shape: [s[0][0]], perm: [0] }));
 
 /**
  * Transformer parameters graft's own layers keep in torch's layout (identity): the packed

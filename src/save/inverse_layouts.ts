@@ -1,10 +1,12 @@
 /**
- * tfjs → PyTorch layouts, as data: the inverse of every row of the load table (`TORCH_LAYOUTS`).
- * Each row names the tfjs layer classes and weight it reads and the torch tensors it writes
- * (suffixes after the module path), with the conversion on plain typed arrays.
+ * tfjs → PyTorch layouts: the inverse of every row of the load table (`TORCH_LAYOUTS`). A row
+ * the load table declares as a permutation is inverted here from that declaration ({@link inverted}:
+ * the inverse transpose, or a strided view that needs none); only what a permutation cannot say is
+ * written out — BatchNorm's step counter, recurrent biases and gate order, and the refusals.
  */
-import type { LayoutContext } from "../load/layouts";
-import { reverse3D, swapFirstGates, transpose2D, type Values } from "./_transpose";
+import { torchRule, type LayoutContext, type LayoutRule } from "../load/layouts";
+import { swapFirstGates, transpose2D, type Values } from "./_transpose";
+import { transposeValues } from "../load/_values";
 
 /** One torch tensor made from a tfjs weight. */
 export interface TorchTensor {
@@ -33,6 +35,8 @@ export interface InverseRule {
    * express it (the Flatten permutation). Lets `.pth` files skip the transpose.
    */
   view?(shape: number[], ctx: LayoutContext): { shape: number[]; stride: number[] } | undefined;
+  /** The torch tensor sits on the root module (ViT's `class_token`): its name is the suffix alone. */
+  atRoot?: boolean;
 }
 
 /** Row-major strides of `shape`. */
@@ -46,58 +50,79 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return out;
 }
 
-/** The torch view of tfjs values permuted by `axes` (torch axis k is tfjs axis axes[k]). */
-function permutedView(shape: number[], axes: number[]): { shape: number[]; stride: number[] } {
-  const st = contiguousStrides(shape);
-  return { shape: axes.map((a) => shape[a]), stride: axes.map((a) => st[a]) };
-}
-
-const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 const dtypeOf = (x: Values): "float32" | "int32" => (x instanceof Int32Array ? "int32" : "float32");
 const one = (suffix: string, shape: number[], data: Values): TorchTensor[] => [{ suffix, dtype: dtypeOf(data), shape, data }];
 
-/** A kernel `[...spatial, A, B]` → torch `[B, A, ...spatial]` (conv OIHW, Conv1D OIW, Conv3D OIDHW, ConvTranspose (in,out,kh,kw)). */
-function spatialKernel(layers: string[], rank: number): InverseRule {
-  const axes = [rank - 1, rank - 2, ...Array.from({ length: rank - 2 }, (_, i) => i)];
+/**
+ * Strides that show memory of `shape` with `strides` as `target` without moving anything
+ * (numpy's no-copy reshape, row-major), or undefined when dims that must merge are not adjacent in memory.
+ */
+function restride(shape: number[], strides: number[], target: number[]): number[] | undefined {
+  if (shape.some((d) => d === 0)) return undefined;
+  const os: number[] = [], ot: number[] = [];
+  shape.forEach((d, i) => {
+    if (d !== 1) { os.push(d); ot.push(strides[i]); }
+  });
+  const nt = new Array<number>(target.length).fill(1);
+  let oi = 0, oj = 1, ni = 0, nj = 1;
+  while (ni < target.length && oi < os.length) {
+    let np = target[ni], op = os[oi];
+    while (np !== op) {
+      if (np < op) np *= target[nj++];
+      else op *= os[oj++];
+    }
+    for (let k = oi; k < oj - 1; k++) if (ot[k] !== os[k + 1] * ot[k + 1]) return undefined;
+    nt[nj - 1] = ot[oj - 1];
+    for (let k = nj - 1; k > ni; k--) nt[k - 1] = nt[k] * target[k];
+    ni = nj++;
+    oi = oj++;
+  }
+  return nt;
+}
+
+/**
+ * The inverse of a load-table row declared by its permutation: the torch tensor is the tfjs values
+ * viewed as the permuted shape, transposed back, reshaped to torch's shape.
+ */
+function inverted(row: LayoutRule, suffix: string = row.torch[0]): InverseRule {
+  const permutation = row.permutation!;
+  const geometry = (ctx: LayoutContext) => {
+    const torchShape = row.sourceShapes(ctx)[0];
+    const { shape, perm } = permutation([torchShape], ctx);
+    const inverse = perm.map((_, k) => perm.indexOf(k));
+    return { torchShape, shape, perm, inverse, permutedShape: perm.map((a) => shape[a]) };
+  };
   return {
-    layers,
-    weight: "kernel",
-    suffixes: ["weight"],
-    describe: () => `transpose(${axes.join(",")})`,
-    toTorch: (x, s) => one("weight", axes.map((a) => s[a]), reverse3D(x, prod(s.slice(0, rank - 2)), s[rank - 2], s[rank - 1])),
-    view: (s) => permutedView(s, axes),
+    layers: row.layers,
+    weight: row.weight,
+    suffixes: [suffix],
+    atRoot: row.atRoot,
+    describe: (ctx) => {
+      const { inverse } = geometry(ctx);
+      return inverse.every((a, k) => a === k) ? "identity" : `inverse of ${row.describe(ctx)}: transpose(${inverse.join(",")})`;
+    },
+    toTorch: (x, _s, ctx) => {
+      const { torchShape, permutedShape, inverse } = geometry(ctx);
+      const out = x instanceof Int32Array ? new Int32Array(x.length) : new Float32Array(x.length);
+      return one(suffix, torchShape, transposeValues(x as Float32Array, permutedShape, inverse, out as Float32Array));
+    },
+    view: (_s, ctx) => {
+      const { torchShape, shape, perm, permutedShape } = geometry(ctx);
+      const st = contiguousStrides(permutedShape);
+      const strides = new Array<number>(shape.length);
+      perm.forEach((a, j) => (strides[a] = st[j]));
+      const stride = restride(shape, strides, torchShape);
+      return stride && { shape: torchShape, stride };
+    },
   };
 }
 
-function identity(layers: string[], weight: string, suffix: string): InverseRule {
-  return { layers, weight, suffixes: [suffix], describe: () => "identity", toTorch: (x, s) => one(suffix, s, x) };
+/** The inverse of the load table's row for `layer`.`weight`. */
+function inverseOf(layer: string, weight: string, extra: Partial<InverseRule> = {}): InverseRule {
+  const row = torchRule(layer, weight);
+  if (!row?.permutation) throw new Error(`graft: no permutation row in TORCH_LAYOUTS for ${layer}.${weight}`);
+  return { ...inverted(row), ...extra };
 }
-
-/** tfjs (in, out) → torch (out, in); after a Flatten of an H×W×C map, `in` goes back to C·H·W order. */
-const denseKernel: InverseRule = {
-  layers: ["Dense"],
-  weight: "kernel",
-  suffixes: ["weight"],
-  describe: (ctx) => (ctx.flattenedFrom ? `permute in H·W·C→C·H·W (${ctx.flattenedFrom.join("×")} map), transpose(1,0)` : "transpose(1,0)"),
-  refuse: (ctx) => (ctx.target.length !== 2 ? `Dense kernel of rank ${ctx.target.length}; torch.nn.Linear wants rank 2` : undefined),
-  view: (s, ctx) => (ctx.flattenedFrom ? undefined : permutedView(s, [1, 0])),
-  toTorch: (x, s, ctx) => {
-    if (!ctx.flattenedFrom) return one("weight", [s[1], s[0]], transpose2D(x, s[0], s[1]));
-    const [h, w, c] = ctx.flattenedFrom;
-    return one("weight", [s[1], s[0]], reverse3D(x, h * w, c, s[1]));
-  },
-};
-
-/** tfjs (kh, kw, C, m) → torch (C·m, 1, kh, kw). */
-const depthwiseKernel: InverseRule = {
-  layers: ["DepthwiseConv2D"],
-  weight: "depthwise_kernel",
-  suffixes: ["weight"],
-  describe: () => "transpose(2,3,0,1), reshape(C·m,1,kh,kw)",
-  toTorch: (x, s) => one("weight", [s[2] * s[3], 1, s[0], s[1]], transpose2D(x, s[0] * s[1], s[2] * s[3])),
-  // (kh, kw, C·m) memory: torch channel c·m + j is the innermost index, kh and kw outer.
-  view: (s) => ({ shape: [s[2] * s[3], 1, s[0], s[1]], stride: [1, 1, s[1] * s[2] * s[3], s[2] * s[3]] }),
-};
 
 /** BatchNorm: moving_variance → running_var plus torch's `num_batches_tracked` (0: tfjs counts no steps). */
 const movingVariance: InverseRule = {
@@ -119,17 +144,16 @@ function bnAffine(ctx: LayoutContext): string | undefined {
 
 function recurrent(layer: string, gates: number, reorder: boolean, bias: "sum" | "stack"): InverseRule[] {
   const note = reorder ? "gates (z,r,n)→(r,z,n), " : "";
-  const kernel = (weight: string, suffix: string): InverseRule => ({
-    layers: [layer],
-    weight,
-    suffixes: [suffix],
-    describe: () => `${note}transpose(1,0)`,
-    toTorch: (x, s) => {
-      const t = transpose2D(x, s[0], s[1]);
-      return one(suffix, [s[1], s[0]], reorder ? swapFirstGates(t, gates) : t);
-    },
-    view: reorder ? undefined : (s) => permutedView(s, [1, 0]),
-  });
+  const kernel = (weight: string, suffix: string): InverseRule =>
+    reorder
+      ? {
+          layers: [layer],
+          weight,
+          suffixes: [suffix],
+          describe: () => `${note}transpose(1,0)`,
+          toTorch: (x, s) => one(suffix, [s[1], s[0]], swapFirstGates(transpose2D(x, s[0], s[1]), gates)),
+        }
+      : inverseOf(layer, weight);
   const biasRule: InverseRule =
     bias === "sum"
       ? {
@@ -171,20 +195,27 @@ const BIASED = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "DepthwiseConv2
  * ```
  */
 export const TORCH_EXPORT_LAYOUTS: readonly InverseRule[] = [
-  spatialKernel(["Conv2D", "Conv2DTranspose"], 4), // HWIO → OIHW; (kh,kw,out,in) → (in,out,kh,kw)
-  spatialKernel(["Conv1D"], 3), // WIO → OIW
-  spatialKernel(["Conv3D"], 5), // DHWIO → OIDHW
-  depthwiseKernel,
-  denseKernel,
-  identity(BIASED, "bias", "bias"),
-  { ...identity(["BatchNormalization"], "gamma", "weight"), refuse: bnAffine },
-  { ...identity(["BatchNormalization"], "beta", "bias"), refuse: bnAffine },
-  identity(["LayerNormalization"], "gamma", "weight"),
-  identity(["LayerNormalization"], "beta", "bias"),
-  identity(["BatchNormalization"], "moving_mean", "running_mean"),
+  ...["Conv2D", "Conv2DTranspose", "Conv1D", "Conv3D", "DepthwiseConv2D"].map((l) => {
+    const weight = l === "DepthwiseConv2D" ? "depthwise_kernel" : "kernel";
+    return { ...inverseOf(l, weight), layers: [l] };
+  }),
+  inverseOf("Dense", "kernel", {
+    refuse: (ctx) => (ctx.target.length !== 2 ? `Dense kernel of rank ${ctx.target.length}; torch.nn.Linear wants rank 2` : undefined),
+  }),
+  ...BIASED.map((l) => ({ ...inverseOf(l, "bias"), layers: [l] })),
+  { ...inverseOf("BatchNormalization", "gamma"), layers: ["BatchNormalization"], refuse: bnAffine },
+  { ...inverseOf("BatchNormalization", "beta"), layers: ["BatchNormalization"], refuse: bnAffine },
+  { ...inverseOf("LayerNormalization", "gamma"), layers: ["LayerNormalization"] },
+  { ...inverseOf("LayerNormalization", "beta"), layers: ["LayerNormalization"] },
+  inverseOf("BatchNormalization", "moving_mean"),
   movingVariance,
-  identity(["Embedding"], "embeddings", "weight"),
-  identity(["PReLU"], "alpha", "weight"),
+  inverseOf("Embedding", "embeddings"),
+  inverseOf("PReLU", "alpha"),
+  inverseOf("LayerScale", "layer_scale"),
+  inverseOf("MultiHeadSelfAttention", "in_proj_weight"),
+  inverseOf("MultiHeadSelfAttention", "in_proj_bias"),
+  inverseOf("PositionEmbedding", "pos_embedding"),
+  inverseOf("ClassToken", "class_token"),
   ...recurrent("LSTM", 4, false, "sum"),
   ...recurrent("SimpleRNN", 1, false, "sum"),
   ...recurrent("GRU", 3, true, "stack"),

@@ -92,7 +92,8 @@ export function planStateDict(model: tf.LayersModel, names: ExportNames, path: s
     const ctx = layoutContext(w.layer, w.shape);
     const why = rule.refuse?.(ctx);
     if (why) throw new GraftSaveError(path, `layer ${w.layer.name} (${cls}): ${why}`, { layer: w.layer.name, weight: w.local });
-    for (const suffix of rule.suffixes) claim(`${w.layer.name}.${suffix}`, w.target, w.layer.name, w.local);
+    const torchName = (suffix: string) => (rule.atRoot ? suffix : `${w.layer.name}.${suffix}`);
+    for (const suffix of rule.suffixes) claim(torchName(suffix), w.target, w.layer.name, w.local);
     return {
       target: w.target,
       convert: () => {
@@ -101,7 +102,7 @@ export function planStateDict(model: tf.LayersModel, names: ExportNames, path: s
         const v = views ? rule.view?.(w.shape, ctx) : undefined;
         if (v) {
           const [suffix] = rule.suffixes;
-          return [{ name: `${w.layer.name}.${suffix}`, dtype: src instanceof Int32Array ? "int32" : "float32", shape: v.shape, stride: v.stride, data: src, borrowed: src !== undefined && isHeapView(src), transform: `${w.target}: ${rule.describe(ctx)} (as strides)` }];
+          return [{ name: torchName(suffix), dtype: src instanceof Int32Array ? "int32" : "float32", shape: v.shape, stride: v.stride, data: src, borrowed: src !== undefined && isHeapView(src), transform: `${w.target}: ${rule.describe(ctx)} (as strides)` }];
         }
         return rule.toTorch(src, w.shape, ctx).map((t: TorchTensor) => ({
           name: `${w.layer.name}.${t.suffix}`,

@@ -82,7 +82,8 @@ test("torch names and shapes: OIHW conv, (C·m,1,kh,kw) depthwise, (in,out,kh,kw
   assert.deepEqual(shapes["fc.weight"], [3, 10 * 16 * 5]);
   assert.deepEqual(shapes["bn.num_batches_tracked"], []);
   assert.equal(sd.find((e) => e.name === "bn.num_batches_tracked")?.dtype, "int64");
-  assert.match(sd.find((e) => e.name === "fc.weight")?.transform ?? "", /H·W·C→C·H·W \(10×16×5 map\)/);
+  // the inverse of the load rule, named as such: the Flatten map that is undone
+  assert.match(sd.find((e) => e.name === "fc.weight")?.transform ?? "", /inverse of permute in C·H·W→H·W·C \(10×16×5 map\)/);
 });
 
 test("refusals name the layer and write nothing", async () => {
