@@ -45,8 +45,10 @@ export const engine: MagicSpec = {
   summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and the reason.",
   args: {},
   run() {
-    const e = graftFunction<() => { backend: string; reason: string }>("engine", "src/train")();
-    return { toMimeBundle: () => ({ "text/plain": `engine: ${e.backend} — ${e.reason}` }) };
+    const e = graftFunction<() => { backend: string; reason: string; warning?: string }>("engine", "src/train")();
+    const text = `engine: ${e.backend} — ${e.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
+    if (e.warning) process.stderr.write(`warning: ${e.warning}\n`);
+    return { toMimeBundle: () => ({ "text/plain": text }) };
   },
 };
 
