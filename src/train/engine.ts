@@ -44,6 +44,8 @@ const WASM_PRIORITY = 3;
 let chosen: Choice | undefined;
 let settingsError: Error | undefined;
 let readyPromise: Promise<EngineInfo> | undefined;
+/** Whether graft's ready() has finished (successfully) once. */
+let started = false;
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -144,7 +146,12 @@ function wasmFactory(tfjsFactory: () => tf.KernelBackend | Promise<tf.KernelBack
   };
 }
 
-/** Registers graft's choice with tfjs, so that `tf.ready()` and tfjs's default backend are graft's. Runs once, at import. */
+/**
+ * Registers graft's choice with tfjs, once, at import. tfjs-node and cpu are synchronous: made
+ * current at once. wasm starts asynchronously, so until it has, tfjs's cpu backend is current
+ * (tensors made before then move to wasm when it is), and tfjs's own `tf.ready()` is pointed at
+ * graft's {@link ready}: `await tf.ready()` starts graft's wasm engine and lands on it.
+ */
 function register(): void {
   chosen = decide();
   silenceCpuBanner();
@@ -154,6 +161,7 @@ function register(): void {
     const core = tf.engine() as unknown as {
       registryFactory: Record<string, { factory: () => tf.KernelBackend | Promise<tf.KernelBackend> } | undefined>;
       registry: Record<string, unknown>;
+      ready: () => Promise<void>;
     };
     const tfjsFactory = core.registryFactory.wasm?.factory;
     // (tf.findBackend would start the backend's initialisation: the registry is looked at instead.)
@@ -161,8 +169,10 @@ function register(): void {
       tf.removeBackend("wasm");
       tf.registerBackend("wasm", wasmFactory(tfjsFactory), WASM_PRIORITY);
     }
+    if (!tf.getBackend()) void tf.setBackend("cpu");
+    const tfjsReady = core.ready.bind(core);
+    core.ready = () => ready().then(() => tfjsReady());
   } else {
-    // Synchronous backends: made the current one now.
     void tf.setBackend(chosen.backend);
   }
 }
@@ -190,6 +200,7 @@ export function ready(): Promise<EngineInfo> {
         silenceCpuBanner();
         await tf.setBackend("cpu");
       }
+      started = true;
       return engine();
     })();
     readyPromise.catch(() => undefined);
@@ -212,7 +223,9 @@ export function engine(): EngineInfo {
   const c = chosen!;
   const active = (tf.getBackend() as string | undefined) ?? null;
   const info: EngineInfo = { backend: c.backend, reason: c.reason, threads: c.threads, active };
-  if (active !== null && active !== c.backend) {
+  if (active !== null && active !== c.backend && !started) {
+    info.warning = `graft's ${c.backend} engine has not started yet, so tfjs computes on "${active}" for now; await graft.ready() (or tf.ready()) before computing`;
+  } else if (active !== null && active !== c.backend) {
     info.warning = `tfjs computes on "${active}", not on "${c.backend}" as graft chose${active === "cpu" ? " (the pure-JS backend, many times slower)" : ""}; something called tf.setBackend("${active}") — call await tf.setBackend("${c.backend}") to go back`;
   }
   return info;

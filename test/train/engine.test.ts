@@ -123,3 +123,13 @@ test("file:// save and load work without tfjs-node, as they do with it", async (
   assert.deepEqual(b, a);
   fs.rmSync(dir, { recursive: true });
 });
+
+test("tensors made before ready() run on cpu meanwhile (engine() says so) and move to wasm after tf.ready()", () => {
+  const { out } = child(`const w = tf.tensor([1, 2, 3]); const early = g.engine(); await tf.ready();
+    const y = Array.from(w.mul(2).dataSync()); console.log(JSON.stringify({ early, y, backend: tf.getBackend(), late: g.engine() }))`);
+  assert.equal(out.early.active, "cpu");
+  assert.match(out.early.warning, /has not started yet.*await graft\.ready\(\) \(or tf\.ready\(\)\)/);
+  assert.deepEqual(out.y, [2, 4, 6]);
+  assert.equal(out.backend, "wasm");
+  assert.equal(out.late.warning, undefined);
+});

@@ -1,0 +1,74 @@
+/**
+ * Forward pass of the zoo's backbones, graft's engine vs PyTorch CPU: a batch of 224×224 images
+ * through the whole model (inference), best of a few timed runs after a warm-up, and the images/s
+ * of the frozen feature pass (`includeTop: false`, what `fit(…, { cacheFrozen: true })` runs once).
+ * PyTorch runs torchvision's same architecture at 1 thread and at every core; the ratio is
+ * against the better. Goal row: resnet18, 16 images, graft ≤ 1.5× PyTorch.
+ * Run: node --import tsx bench/backbone-forward.ts [--arch resnet18,mobilenet_v2]
+ * Env: GRAFT_BENCH_REPS (3), GRAFT_BENCH_BATCH (resnet18: 16, others 8).
+ */
+import { execFileSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ready, tf } from "../src/train/engine";
+import * as zoo from "../src/zoo";
+
+const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);
+type Builder = (opts?: zoo.ZooOptions) => tf.LayersModel;
+
+/** The zoo's architectures by torchvision name (`zoo.list()` where the zoo has it), each with its builder. */
+function architectures(): Array<{ name: string; build: Builder }> {
+  const z = zoo as unknown as Record<string, unknown> & { list?: () => unknown[] };
+  const listed = typeof z.list === "function" ? z.list().map((e) => (typeof e === "string" ? e : String((e as { name?: string }).name))) : [...zoo.TORCHVISION_NAMES];
+  const builders = new Map(Object.entries(z).filter(([, v]) => typeof v === "function").map(([k, v]) => [k.toLowerCase(), v as Builder]));
+  return listed.flatMap((name) => {
+    const build = builders.get(name.replace(/_/g, "").toLowerCase());
+    return build ? [{ name, build }] : [];
+  });
+}
+
+function bestOf(reps: number, run: () => void): number {
+  run(); // warm-up: kernels set up, heap grown
+  let best = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    run();
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return best;
+}
+
+function forward(model: tf.LayersModel, x: tf.Tensor): () => void {
+  return () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+}
+
+async function main() {
+  const info = await ready();
+  console.log(`engine: ${info.backend} — ${info.reason}`);
+  const flag = process.argv.indexOf("--arch");
+  const only = flag >= 0 ? process.argv[flag + 1].split(",") : undefined;
+  const archs = architectures().filter((a) => !only || only.includes(a.name));
+  if (only) for (const name of only) if (!archs.some((a) => a.name === name)) console.log(`${name}: not in the zoo, skipped`);
+  const all = os.availableParallelism();
+  for (const { name, build } of archs) {
+    const batch = Number(process.env.GRAFT_BENCH_BATCH ?? (name === "resnet18" ? 16 : 8));
+    const x = tf.randomNormal([batch, 224, 224, 3]);
+    const model = build({ seed: 0 });
+    const graft = bestOf(REPS, forward(model, x));
+    model.dispose();
+    const features = build({ seed: 0, includeTop: false });
+    const feat = bestOf(REPS, forward(features, x));
+    features.dispose();
+    x.dispose();
+    const torch = [...new Set([1, all])].map((n) => ({
+      n,
+      s: Number(execFileSync("/usr/bin/python3", [path.join(__dirname, "backbone_forward_torch.py"), name, String(batch), String(n), String(REPS)], { encoding: "utf8" }).trim()),
+    }));
+    const best = torch.reduce((a, b) => (b.s < a.s ? b : a));
+    const ratio = graft / best.s;
+    const goal = name === "resnet18" ? `   goal ≤ 1.5×   ${ratio <= 1.5 ? "MET" : "NOT MET"}` : "";
+    console.log(`${name} ×${batch} 224²: graft ${graft.toFixed(3)} s (${(batch / graft).toFixed(1)} img/s; feature pass ${(batch / feat).toFixed(1)} img/s), ` +
+      `PyTorch ${torch.map((r) => `${r.s.toFixed(3)} s @${r.n}t`).join(", ")}; ratio vs PyTorch's better: ${ratio.toFixed(2)}×${goal}`);
+  }
+}
+main();
