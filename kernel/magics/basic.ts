@@ -47,7 +47,6 @@ export const engine: MagicSpec = {
   run() {
     const e = graftFunction<() => { backend: string; reason: string; warning?: string }>("engine", "src/train")();
     const text = `engine: ${e.backend} — ${e.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
-    if (e.warning) process.stderr.write(`warning: ${e.warning}\n`);
     return { toMimeBundle: () => ({ "text/plain": text }) };
   },
 };

@@ -133,3 +133,18 @@ test("tensors made before ready() run on cpu meanwhile (engine() says so) and mo
   assert.equal(out.backend, "wasm");
   assert.equal(out.late.warning, undefined);
 });
+
+test("a threaded build that fails to start falls back to unthreaded SIMD wasm, the reason saying why — not to cpu", () => {
+  const root = path.join(__dirname, "..", "..");
+  const code = `const fs = require("fs"); const read = fs.readFileSync;
+    fs.readFileSync = function (p, ...a) { if (String(p).endsWith("threaded-simd.wasm")) throw new Error("simulated: no threaded binary"); return read.call(this, p, ...a); };
+    const g = require("graft"); g.tf.ready().then(() => console.log(JSON.stringify({ b: g.tf.getBackend(), e: g.engine(), y: g.tf.ones([3]).sum().dataSync()[0] })));`;
+  const r = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, GRAFT_WASM: "threaded", GRAFT_THREADS: "2" }, timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  assert.equal(out.b, "wasm");
+  assert.equal(out.e.backend, "wasm");
+  assert.equal(out.e.threads, 1);
+  assert.match(out.e.reason, /SIMD build, 1 thread; the threaded build did not start \(simulated: no threaded binary\), so the unthreaded one runs/);
+  assert.equal(out.y, 3);
+});
