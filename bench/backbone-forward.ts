@@ -1,62 +1,74 @@
 /**
- * Backbone forward time: graft's zoo models on graft's engine vs torchvision on PyTorch CPU,
- * eval mode, the same batch of random images, best of a few runs after a warm-up. PyTorch is
- * timed at 1 thread and at all of its threads and the better is the reference.
- * Run: node --import tsx bench/backbone-forward.ts   (GRAFT_BENCH_ARCHS=efficientnet_b0,… picks
- * architectures; GRAFT_BENCH_BATCH, GRAFT_BENCH_SIZE, GRAFT_BENCH_REPEATS set the workload)
+ * Forward pass of the zoo's backbones, graft's engine vs PyTorch CPU: a batch of 224×224 images
+ * through the whole model (inference), best of a few timed runs after a warm-up, and the images/s
+ * of the frozen feature pass (`includeTop: false`, what `fit(…, { cacheFrozen: true })` runs once).
+ * PyTorch runs torchvision's same architecture at 1 thread and at every core; the ratio is
+ * against the better. Goal row: resnet18, 16 images, graft ≤ 1.5× PyTorch.
+ * Run: node --import tsx bench/backbone-forward.ts [--arch resnet18,mobilenet_v2]
+ * Env: GRAFT_BENCH_REPS (3), GRAFT_BENCH_BATCH (resnet18: 16, others 8).
  */
 import { execFileSync } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ready, tf } from "../src/train/engine";
 import * as zoo from "../src/zoo";
 
-/** torchvision name → zoo builder, for every architecture this bench knows. */
-const BUILDERS: Record<string, (opts: zoo.ZooOptions) => tf.LayersModel> = {
-  resnet18: zoo.resnet18,
-  mobilenet_v2: zoo.mobilenetV2,
-  efficientnet_b0: zoo.efficientnetB0,
-  mobilenet_v3_large: zoo.mobilenetV3Large,
-  mobilenet_v3_small: zoo.mobilenetV3Small,
-};
+const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);
+type Builder = (opts?: zoo.ZooOptions) => tf.LayersModel;
 
-const DEFAULT_ARCHS = ["efficientnet_b0", "mobilenet_v3_large", "mobilenet_v3_small"];
+/** The zoo's architectures by torchvision name (`zoo.list()` where the zoo has it), each with its builder. */
+function architectures(): Array<{ name: string; build: Builder }> {
+  const z = zoo as unknown as Record<string, unknown> & { list?: () => unknown[] };
+  const listed = typeof z.list === "function" ? z.list().map((e) => (typeof e === "string" ? e : String((e as { name?: string }).name))) : [...zoo.TORCHVISION_NAMES];
+  const builders = new Map(Object.entries(z).filter(([, v]) => typeof v === "function").map(([k, v]) => [k.toLowerCase(), v as Builder]));
+  return listed.flatMap((name) => {
+    const build = builders.get(name.replace(/_/g, "").toLowerCase());
+    return build ? [{ name, build }] : [];
+  });
+}
 
-function timeForward(arch: string, batch: number, size: number, repeats: number): number {
-  const model = BUILDERS[arch]({ inputShape: [size, size, 3], seed: 0 });
-  const x = tf.randomNormal([batch, size, size, 3], 0, 1, "float32", 0);
+function bestOf(reps: number, run: () => void): number {
+  run(); // warm-up: kernels set up, heap grown
   let best = Infinity;
-  for (let i = 0; i <= repeats; i++) {
+  for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    if (i > 0) best = Math.min(best, (performance.now() - t) / 1000); // run 0 is the warm-up
+    run();
+    best = Math.min(best, (performance.now() - t) / 1000);
   }
-  x.dispose();
-  model.dispose();
   return best;
 }
 
-async function main(): Promise<void> {
+function forward(model: tf.LayersModel, x: tf.Tensor): () => void {
+  return () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+}
+
+async function main() {
   const info = await ready();
-  const archs = process.env.GRAFT_BENCH_ARCHS ? process.env.GRAFT_BENCH_ARCHS.split(",") : DEFAULT_ARCHS;
-  const unknown = archs.filter((a) => !BUILDERS[a]);
-  if (unknown.length) throw new Error(`GRAFT_BENCH_ARCHS: unknown ${unknown.join(", ")}; known: ${Object.keys(BUILDERS).join(", ")}`);
-  const batch = Number(process.env.GRAFT_BENCH_BATCH ?? 8);
-  const size = Number(process.env.GRAFT_BENCH_SIZE ?? 224);
-  const repeats = Number(process.env.GRAFT_BENCH_REPEATS ?? 3);
   console.log(`engine: ${info.backend} — ${info.reason}`);
-  console.log(`workload: ${batch} × ${size}² × 3, eval forward, best of ${repeats} after a warm-up`);
-  const script = path.join(__dirname, "backbone_forward_torch.py");
-  const torch = JSON.parse(
-    execFileSync("/usr/bin/python3", [script, String(batch), String(size), String(repeats), ...archs], { encoding: "utf8" }),
-  ) as Record<string, Record<string, number>>;
-  for (const arch of archs) {
-    const graft = timeForward(arch, batch, size, repeats);
-    const [threads, reference] = Object.entries(torch[arch]).reduce((a, b) => (b[1] < a[1] ? b : a));
-    const all = Object.entries(torch[arch]).map(([n, s]) => `${n} thread${n === "1" ? "" : "s"} ${s.toFixed(3)} s`).join(", ");
-    console.log(
-      `${arch}: graft ${graft.toFixed(3)} s; PyTorch ${all}; ratio graft / PyTorch (${threads} thread${threads === "1" ? "" : "s"}) ` +
-        `${(graft / reference).toFixed(2)}×`,
-    );
+  const flag = process.argv.indexOf("--arch");
+  const only = flag >= 0 ? process.argv[flag + 1].split(",") : undefined;
+  const archs = architectures().filter((a) => !only || only.includes(a.name));
+  if (only) for (const name of only) if (!archs.some((a) => a.name === name)) console.log(`${name}: not in the zoo, skipped`);
+  const all = os.availableParallelism();
+  for (const { name, build } of archs) {
+    const batch = Number(process.env.GRAFT_BENCH_BATCH ?? (name === "resnet18" ? 16 : 8));
+    const x = tf.randomNormal([batch, 224, 224, 3]);
+    const model = build({ seed: 0 });
+    const graft = bestOf(REPS, forward(model, x));
+    model.dispose();
+    const features = build({ seed: 0, includeTop: false });
+    const feat = bestOf(REPS, forward(features, x));
+    features.dispose();
+    x.dispose();
+    const torch = [...new Set([1, all])].map((n) => ({
+      n,
+      s: Number(execFileSync("/usr/bin/python3", [path.join(__dirname, "backbone_forward_torch.py"), name, String(batch), String(n), String(REPS)], { encoding: "utf8" }).trim()),
+    }));
+    const best = torch.reduce((a, b) => (b.s < a.s ? b : a));
+    const ratio = graft / best.s;
+    const goal = name === "resnet18" ? `   goal ≤ 1.5×   ${ratio <= 1.5 ? "MET" : "NOT MET"}` : "";
+    console.log(`${name} ×${batch} 224²: graft ${graft.toFixed(3)} s (${(batch / graft).toFixed(1)} img/s; feature pass ${(batch / feat).toFixed(1)} img/s), ` +
+      `PyTorch ${torch.map((r) => `${r.s.toFixed(3)} s @${r.n}t`).join(", ")}; ratio vs PyTorch's better: ${ratio.toFixed(2)}×${goal}`);
   }
 }
 main();

@@ -1,10 +1,12 @@
 /**
  * Small-CNN training: graft's wasm engine vs PyTorch CPU (same threads) vs tfjs's cpu backend.
- * The CNN of the first measurement, before any graft code: conv 3→32 k3, maxpool 2, conv 32→64 k3, global average pool, dense 10;
- * 64 images 64×64×3, batch 32, 2 epochs, Adam. Target: graft ≤ 2 × PyTorch.
+ * The CNN: conv 3→32 k3, maxpool 2, conv 32→64 k3, global average pool, dense 10;
+ * 64 images 64×64×3, batch 32, 2 epochs, Adam. Target: graft ≤ 2 × PyTorch at its better of 1
+ * thread and every core (both run in this one process run, on the same machine).
  * Run: node --import tsx bench/train-cnn.ts   (GRAFT_BENCH_CPU=0 skips the cpu-backend run)
  */
 import { execFileSync } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
 import { engine, ready, silenceCpuBanner, tf } from "../src/train/engine";
 
@@ -38,13 +40,16 @@ async function timeFit(epochs: number, batchesCut?: number): Promise<number> {
 
 async function main() {
   const info = await ready();
-  const threads = Number((info.reason.match(/(\d+) threads?/) ?? [])[1] ?? 1);
+  const threads = info.threads;
   console.log(`engine: ${info.backend} — ${info.reason}`);
   const graft = await timeFit(2);
-  const torch = Number(execFileSync("/usr/bin/python3", [path.join(__dirname, "train_cnn_torch.py"), String(threads)], { encoding: "utf8" }).trim());
+  const all = os.availableParallelism();
+  const torchAt = (n: number) => Number(execFileSync("/usr/bin/python3", [path.join(__dirname, "train_cnn_torch.py"), String(n)], { encoding: "utf8" }).trim());
+  const torchRuns = [...new Set([1, all])].map((n) => ({ n, s: torchAt(n) }));
+  const best = torchRuns.reduce((a, b) => (b.s < a.s ? b : a));
   console.log(`graft (tfjs ${engine().backend}, ${threads} thread${threads === 1 ? "" : "s"}): ${graft.toFixed(3)} s for 2 epochs (4 steps)`);
-  console.log(`PyTorch ${threads} thread${threads === 1 ? "" : "s"}: ${torch.toFixed(3)} s`);
-  console.log(`ratio graft / PyTorch: ${(graft / torch).toFixed(2)}×   target ≤ 2×   ${graft / torch <= 2 ? "MET" : "NOT MET"}`);
+  console.log(`PyTorch: ${torchRuns.map((r) => `${r.s.toFixed(3)} s with ${r.n} thread${r.n === 1 ? "" : "s"}`).join(", ")}`);
+  console.log(`ratio graft / PyTorch at its better (${best.n} thread${best.n === 1 ? "" : "s"}): ${(graft / best.s).toFixed(2)}×   target ≤ 2×   ${graft / best.s <= 2 ? "MET" : "NOT MET"}`);
   if (process.env.GRAFT_BENCH_CPU !== "0") {
     await tf.setBackend("cpu");
     silenceCpuBanner();

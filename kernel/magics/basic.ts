@@ -70,7 +70,8 @@ export const engine: MagicSpec = {
   args: {},
   run() {
     const e = lib().engine();
-    return { toMimeBundle: () => ({ "text/plain": `engine: ${e.backend} — ${e.reason}` }) };
+    const text = `engine: ${e.backend} — ${e.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
+    return { toMimeBundle: () => ({ "text/plain": text }) };
   },
 };
 

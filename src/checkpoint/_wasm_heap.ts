@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 interface WasmBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array; HEAP32: Int32Array; asm?: { memory?: unknown } };
+  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
 
 /** The wasm backend's heap, seen from graft. */
@@ -17,7 +17,7 @@ export interface WasmHeap {
   memory: WebAssembly.Memory;
   /** A new float32 tensor of `shape` (contents undefined until written) and the byte offset of its data. */
   alloc(shape: number[]): { tensor: tf.Tensor; ptr: number };
-  /** The heap's bytes now (a growing heap replaces the view: ask again after any await). */
+  /** The heap's bytes now (a growing heap replaces the view: ask again after any allocation or await). */
   bytes(): Uint8Array;
   /** The heap as int32 now (same caveat). */
   int32(): Int32Array;
@@ -45,10 +45,17 @@ export function wasmHeap(): WasmHeap | undefined {
 /** One WasmHeap per backend instance (`read()` asks for it once per tensor). */
 const heaps = new WeakMap<object, WasmHeap | null>();
 
+/**
+ * The backend's memory: exported by the unthreaded build (`asm.memory`), imported by the threaded
+ * one (`wasmMemory`, a shared memory that other threads may grow).
+ */
 function heapOf(backend: Partial<WasmBackend>): WasmHeap | undefined {
-  const memory = backend.wasm?.asm?.memory;
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (typeof backend.makeOutput !== "function" || !backend.dataIdMap || !(memory instanceof WebAssembly.Memory)) return undefined;
   const b = backend as WasmBackend;
+  // Views are rebuilt whenever the memory's buffer changed (it grew), never cached across one.
+  let u8 = new Uint8Array(memory.buffer);
+  let i32 = new Int32Array(memory.buffer);
   return {
     memory,
     alloc: (shape) => {
@@ -61,8 +68,8 @@ function heapOf(backend: Partial<WasmBackend>): WasmHeap | undefined {
       }
       return { tensor, ptr: data.memoryOffset };
     },
-    bytes: () => b.wasm.HEAPU8,
-    int32: () => b.wasm.HEAP32,
+    bytes: () => (u8.buffer === memory.buffer ? u8 : (u8 = new Uint8Array(memory.buffer))),
+    int32: () => (i32.buffer === memory.buffer ? i32 : (i32 = new Int32Array(memory.buffer))),
   };
 }
 

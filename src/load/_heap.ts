@@ -8,13 +8,17 @@ import * as tf from "@tensorflow/tfjs";
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 }
 
-function wasmBackend(): WasmBackendLike | undefined {
+/** The wasm backend and its memory (exported by the unthreaded build, imported and shared by the threaded one). */
+function wasmBackend(): { b: WasmBackendLike; memory: WebAssembly.Memory } | undefined {
   if (tf.getBackend() !== "wasm") return undefined;
   const b = tf.backend() as unknown as Partial<WasmBackendLike>;
-  return typeof b.makeOutput === "function" && typeof b.typedArrayFromHeap === "function" ? (b as WasmBackendLike) : undefined;
+  const memory = b.wasm?.asm?.memory ?? b.wasm?.wasmMemory;
+  if (typeof b.makeOutput !== "function" || !b.dataIdMap || !(memory instanceof WebAssembly.Memory)) return undefined;
+  return { b: b as WasmBackendLike, memory };
 }
 
 /**
@@ -28,10 +32,12 @@ export function filledTensor(shape: number[], fill: (out: Float32Array) => void)
     fill(values);
     return tf.tensor(values, shape, "float32");
   }
-  const info = wasm.makeOutput(shape, "float32");
+  const info = wasm.b.makeOutput(shape, "float32");
   const tensor = tf.engine().makeTensorFromTensorInfo(info);
   try {
-    fill(wasm.typedArrayFromHeap(info));
+    // The view is made after the allocation, from the memory's current buffer.
+    const offset = wasm.b.dataIdMap.get(info.dataId)!.memoryOffset;
+    fill(new Float32Array(wasm.memory.buffer, offset, tf.util.sizeFromShape(shape)));
   } catch (err) {
     tensor.dispose();
     throw err;

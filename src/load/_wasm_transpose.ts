@@ -157,7 +157,8 @@ export function wasmTranspose(memory: WebAssembly.Memory): HeapTranspose | undef
   if (!cache.has(memory)) {
     let fn: HeapTranspose | null = null;
     try {
-      const mod = new WebAssembly.Module(moduleBytes(false));
+      // The threaded wasm backend's memory is shared: the import must say so to bind to it.
+      const mod = new WebAssembly.Module(moduleBytes(typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer));
       fn = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as HeapTranspose;
     } catch {
       fn = null; // no SIMD in this engine: the JS loops take over

@@ -6,12 +6,10 @@
  * training step) and a fast path of Sum for bias gradients. Each is composed from wasm
  * kernels or is one loop over the wasm heap.
  *
- * Threads: tfjs-backend-wasm 4.22 runs single-threaded in Node. Its WASM_HAS_MULTITHREAD_SUPPORT
- * flag is false whenever IS_NODE (tfjs issue 3830), and forcing it on does not help: the
- * threaded build starts its pthread workers from a `blob:` URL made in `locateFile`, which
- * Node's worker_threads refuses (ERR_WORKER_PATH: "must be an absolute path or a relative path
- * starting with './'"), so the backend fails to initialise; `setWasmPaths` selects the
- * unthreaded module instead. graft therefore keeps 1 thread, and `engine().reason` says so.
+ * Threads: graft starts tfjs's threaded SIMD build in Node (`_wasm_threaded.ts`), whose heap is
+ * a shared, growing memory; these kernels make their heap views after their own allocations
+ * (through the backend's `typedArrayFromHeap`, whose view graft keeps current), so they are
+ * correct on both builds, and the composed ones use the pool through the kernels they call.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./_conv_backprop_filter";

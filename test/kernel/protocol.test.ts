@@ -61,6 +61,15 @@ test("magic lines are masked with equal-length spaces: diagnostics, completion a
   assert.match(i.reply.content.data["text/plain"], /max/);
 });
 
+test("%engine warns when tfjs computes on another backend than graft chose, and stops once it is back", async () => {
+  await k.execute('await tf.setBackend("cpu");');
+  const moved = textOf((await k.execute("%engine")).iopub[1]);
+  assert.match(moved, /^engine: wasm — /);
+  assert.match(moved, /\nwarning: tfjs computes on "cpu", not on "wasm" as graft chose.*await tf\.setBackend\("wasm"\)/);
+  await k.execute('await tf.setBackend("wasm");');
+  assert.doesNotMatch(textOf((await k.execute("%engine")).iopub[1]), /warning/);
+});
+
 test("magics: %lsmagic, %engine, %help, completion, one-line usage errors", async () => {
   const ls = await k.execute("%lsmagic");
   const listing = textOf(ls.iopub.find((m) => m.header.msg_type === "display_data")!).replace(/\s+/g, " ");

@@ -20,14 +20,15 @@ import { tiny } from "./_tiny";
 interface WasmBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   dataIdMap: { get(id: object): { memoryOffset: number } };
-  wasm: { HEAP32: Int32Array; HEAPF32: Float32Array; asm: { memory: WebAssembly.Memory } };
+  /** The unthreaded build exports its memory (asm.memory); the threaded one imports a shared one (wasmMemory). */
+  wasm: { HEAP32: Int32Array; HEAPF32: Float32Array; asm: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
 }
 
 test("reverse3InHeap: [A,B,S] → [S,B,A] in the wasm heap equals tf.transpose, whole and in row bands", async () => {
   await ready();
   assert.equal(tf.getBackend(), "wasm");
   const backend = tf.backend() as unknown as WasmBackend;
-  const kernels = wasmTranspose(backend.wasm.asm.memory);
+  const kernels = wasmTranspose((backend.wasm.asm.memory ?? backend.wasm.wasmMemory)!);
   assert.ok(kernels, "WebAssembly SIMD is available in this node");
   const cases: [number, number, number][] = [[4, 1, 4], [9, 3, 7], [64, 64, 9], [37, 5, 49], [130, 1, 261], [5, 1, 3], [1, 1, 1]];
   for (const [A, B, S] of cases) {
