@@ -4,7 +4,7 @@
  * what was converted and leaves every weight exactly as it was.
  *
  * Speed: on the wasm backend, float32 weights stored contiguously in a torch or safetensors
- * file go through the in-place path (`_in_place.ts`: row bands read into one reused staging
+ * file go through the in-place path (`_fast/in_place_loader.ts`: row bands read into one reused staging
  * region of the wasm heap, transposed there by a SIMD kernel into the new tensor, with a second
  * thread taking its share of the weights); the rest keep a few reads in
  * flight and write their layout transform straight into the tensor's memory. Assigning is
@@ -14,8 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Checkpoint } from "../checkpoint/types";
 import { GraftError } from "../errors";
 import { sameShape } from "./_candidates";
-import { filledTensor } from "./_heap";
-import { InPlaceLoader, type InPlaceJob } from "./_in_place";
+import { filledTensor, InPlaceLoader, type InPlaceJob } from "./_fast";
 import type { LoadPlan, PlannedLoad } from "./plan";
 
 /** Reads kept in flight at once. */
@@ -59,7 +58,7 @@ async function convertWithOps(l: PlannedLoad, ckpt: Source): Promise<tf.Tensor> 
 export interface ApplyTimings {
   applyMs: number;
   inPlaceMs?: number;
-  /** Of the in-place weights, those a second thread read and transposed (`_transpose_helper.ts`). */
+  /** Of the in-place weights, those a second thread read and transposed (`_fast/transpose_helper.ts`). */
   inPlaceShared?: number;
   convertMs: number;
   assignMs: number;

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ready } from "../../src/train/engine";
 import { open } from "../../src/checkpoint/open";
 import { loadWeights } from "../../src/load";
-import { reverse3InHeap, wasmTranspose } from "../../src/load/_wasm_transpose";
+import { reverse3InHeap, wasmTranspose } from "../../src/load/_fast/wasm_transpose";
 import * as zoo from "../../src/zoo";
 import { fixturePath, readCase, snapshot, torchOutputError } from "./_fixtures";
 import { tiny } from "./_tiny";

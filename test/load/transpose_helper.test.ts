@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ready } from "../../src/train/engine";
 import { open } from "../../src/checkpoint/open";
 import { loadWeights } from "../../src/load";
-import { RING_BYTES, STAGE_BYTES, TransposeHelper, type HelperJob } from "../../src/load/_transpose_helper";
+import { RING_BYTES, STAGE_BYTES, TransposeHelper, type HelperJob } from "../../src/load/_fast/transpose_helper";
 import * as zoo from "../../src/zoo";
 import { fixturePath, snapshot, torchOutputError } from "./_fixtures";
 
@@ -126,7 +126,7 @@ test("transpose helper: a file cut short under the worker fails typed, changes n
 });
 
 test("transpose helper: GRAFT_LOAD_THREADS=1 keeps loading on one thread", () => {
-  const script = `require("./src/load/_transpose_helper").TransposeHelper.get() === undefined || process.exit(3);`;
+  const script = `require("./src/load/_fast/transpose_helper").TransposeHelper.get() === undefined || process.exit(3);`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
     cwd: path.join(__dirname, "..", ".."),
     env: { ...process.env, GRAFT_LOAD_THREADS: "1" },

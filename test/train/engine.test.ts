@@ -85,7 +85,7 @@ test("the threaded heap: graft's heap views follow the shared memory as it grows
     const heap = wasmHeap(); const before = heap.bytes().length; const shared = heap.memory.buffer instanceof SharedArrayBuffer;
     const big = tf.zeros([48 << 20]); const { tensor, ptr } = heap.alloc([4]);
     new Float32Array(heap.bytes().buffer, ptr, 4).set([1, 2, 3, 4]);
-    const transpose = !!require("./dist/src/load/_wasm_transpose").wasmTranspose(heap.memory);
+    const transpose = !!require("./dist/src/load/_fast/wasm_transpose").wasmTranspose(heap.memory);
     console.log(JSON.stringify({ shared, transpose, grew: heap.bytes().length > before, same: heap.bytes().length === heap.memory.buffer.byteLength, v: Array.from(tensor.dataSync()) })); big.dispose();`,
     { GRAFT_WASM: "threaded", GRAFT_THREADS: "2" });
   assert.deepEqual(out, { shared: true, transpose: true, grew: true, same: true, v: [1, 2, 3, 4] });

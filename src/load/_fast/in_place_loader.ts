@@ -3,21 +3,20 @@
  * transpose (or none) of a float32 tensor stored contiguously in the file is read in bands of
  * whole source rows into one small staging region of the wasm heap, reused for every band and
  * every weight (its pages stay mapped and cached), and transposed from there by the SIMD kernel
- * of `_wasm_transpose.ts` straight into the new tensor's memory. Identity layouts are read
+ * of `wasm_transpose.ts` straight into the new tensor's memory. Identity layouts are read
  * straight into the tensor. No JS array is allocated per weight, so no fresh pages are faulted
  * in for them; the new tensors come from the wasm heap, which reuses the memory of weights it
- * freed before. A second thread (`_transpose_helper.ts`) reads and transposes the weights it can
+ * freed before. A second thread (`transpose_helper.ts`) reads and transposes the weights it can
  * take from the end of the list while this one works from the front.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hasInPlaceReads, type InPlaceReads } from "../checkpoint/_torch_checkpoint";
-import { wasmHeap, type WasmHeap } from "../checkpoint/_wasm_heap";
-import type { Checkpoint } from "../checkpoint/types";
-import { sameShape } from "./_candidates";
-import { canonical } from "./_values";
-import { type HelperJob, type HelperRun, TransposeHelper } from "./_transpose_helper";
-import { type HeapTranspose, reverse3InHeap, wasmTranspose } from "./_wasm_transpose";
-import type { PlannedLoad } from "./plan";
+import { hasInPlaceReads, wasmHeap, type InPlaceReads, type WasmHeap } from "../../checkpoint/in_place_reads";
+import type { Checkpoint } from "../../checkpoint/types";
+import { sameShape } from "../_candidates";
+import { canonical } from "../_values";
+import { type HelperJob, type HelperRun, TransposeHelper } from "./transpose_helper";
+import { type HeapTranspose, reverse3InHeap, wasmTranspose } from "./wasm_transpose";
+import type { PlannedLoad } from "../plan";
 
 /**
  * File bytes read per band (whole source rows, at least 4 of them). Longer bands mean longer

@@ -1,7 +1,7 @@
 /**
  * Private: a second thread for the in-place loader's transposes. The wasm backend's heap is not
  * shared memory, so no other thread can write a tensor there; this worker reads its share of
- * the weights from the file and transposes them (with the SIMD kernel of `_wasm_transpose.ts`)
+ * the weights from the file and transposes them (with the SIMD kernel of `wasm_transpose.ts`)
  * into a ring in a shared WebAssembly.Memory, and the main thread copies each finished weight
  * into its tensor (a plain copy, ~3× cheaper per byte than read + transpose), between its own.
  *
@@ -21,25 +21,13 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { reverse3InHeap, sharedTransposeModule, TRANSPOSE_TILE } from "./_wasm_transpose";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sharedTransposeModule } from "./wasm_transpose";
 
-/** Byte layout of the shared memory. */
-const CLAIM_AT = 0; // BigInt64: generation << 48 | front << 24 | back
-const DONE = 2; // Int32 words: jobs published, jobs released (copied by the main thread)
-const RELEASED = 3;
-const QUEUE_AT = 4096; // per published job: index, ring offset, status (0 ok, 1 failed)
-const QUEUE_CAP = 16384;
-const STAGE_AT = 256 << 10;
-/** Staging for the worker's bands of source rows. */
-export const STAGE_BYTES = 8 << 20;
-const RING_AT = STAGE_AT + STAGE_BYTES;
-/** The ring the worker transposes into; a weight must fit in it to go to the worker. */
-export const RING_BYTES = 16 << 20;
-const PAGES = Math.ceil((RING_AT + RING_BYTES) / 65536);
-/** Claim word fields are 24 bits wide. */
-const MAX_JOBS = (1 << 24) - 1;
-/** A worker that publishes nothing for this long while jobs are claimed is given up on. */
-const STALL_MS = 10_000;
+import { CLAIM_AT, DONE, MAX_JOBS, PAGES, QUEUE_AT, QUEUE_CAP, RELEASED, RING_AT, RING_BYTES, STAGE_AT, STAGE_BYTES, STALL_MS } from "./ring_layout";
+
+export { RING_BYTES, STAGE_BYTES };
 
 /** One job for the worker: out[S][B][A] ← src[A][B][S], the source at `position` of file `fd`. */
 export interface HelperJob {
@@ -54,90 +42,12 @@ const pack = (gen: number, front: number, back: number): bigint => (BigInt(gen) 
 /** The claim word's front and back: jobs [front, back) are not claimed yet. */
 const unpack = (w: bigint): { front: number; back: number } => ({ front: Number((w >> 24n) & 0xffffffn), back: Number(w & 0xffffffn) });
 
-/** The worker's code: plain JavaScript, so it runs the same under tsx and from dist/. */
-function workerSource(): string {
-  return `
-const { parentPort, workerData } = require("node:worker_threads");
-const { readSync } = require("node:fs");
-const { memory, module } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, 0, 1024);
-const claim = new BigInt64Array(memory.buffer, ${CLAIM_AT}, 1);
-const queue = new Int32Array(memory.buffer, ${QUEUE_AT}, ${QUEUE_CAP * 3});
-const heap32 = new Int32Array(memory.buffer);
-const bytes = new Uint8Array(memory.buffer);
-const TILE = ${TRANSPOSE_TILE};
-${reverse3InHeap.toString()}
-// A self-check before any real work: a broken build of this source must fail here, not load wrong weights.
-{
-  const [A, B, S] = [9, 2, 7];
-  for (let i = 0; i < A * B * S; i++) heap32[${STAGE_AT / 4} + i] = i;
-  reverse3InHeap(k, heap32, ${STAGE_AT}, ${RING_AT}, 0, A, A, B, S);
-  for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) {
-    if (heap32[${RING_AT / 4} + (s * B + b) * A + a] !== (a * B + b) * S + s) throw new Error("transpose self-check failed");
-  }
-}
-parentPort.postMessage("ready");
-function take(gen, floor) {
-  for (;;) {
-    const w = Atomics.load(claim, 0);
-    const g = Number(w >> 48n), front = Number((w >> 24n) & 0xffffffn), back = Number(w & 0xffffffn);
-    if (g !== gen || back <= front || back - 1 < floor) return -1;
-    const next = (BigInt(g) << 48n) | (BigInt(front) << 24n) | BigInt(back - 1);
-    if (Atomics.compareExchange(claim, 0, w, next) === w) return back - 1;
-  }
-}
-// Ring space: the worker's published, not yet released jobs, oldest first.
-const held = [];
-function place(len) {
-  for (;;) {
-    const released = Atomics.load(ctl, ${RELEASED});
-    while (held.length && held[0].seq < released) held.shift();
-    if (!held.length) return 0;
-    const start = held[0].at, last = held[held.length - 1], end = last.at + last.len;
-    if (end > start) {
-      if (end + len <= ${RING_BYTES}) return end;
-      if (len <= start) return 0;
-    } else if (end + len <= start) return end;
-    Atomics.wait(ctl, ${RELEASED}, released, 1000);
-  }
-}
-function readAll(fd, at, len, position) {
-  let done = 0;
-  while (done < len) {
-    const n = readSync(fd, bytes, at + done, len - done, position + done);
-    if (n === 0) throw new Error("short read");
-    done += n;
-  }
-}
-parentPort.on("message", ({ gen, floor, table }) => {
-  let published = 0;
-  held.length = 0;
-  for (let i; (i = take(gen, floor)) >= 0; ) {
-    const [fd, position, A, B, S] = table.subarray(i * 5, i * 5 + 5);
-    const rowBytes = B * S * 4, len = A * rowBytes;
-    const at = place(len);
-    let status = 0;
-    try {
-      const band = Math.min(A, Math.max(4, Math.floor(${STAGE_BYTES} / rowBytes / 4) * 4));
-      for (let a0 = 0; a0 < A; a0 += band) {
-        const rows = Math.min(band, A - a0);
-        readAll(fd, ${STAGE_AT}, rows * rowBytes, position + a0 * rowBytes);
-        reverse3InHeap(k, heap32, ${STAGE_AT}, ${RING_AT} + at, a0, rows, A, B, S);
-      }
-    } catch {
-      status = 1;
-    }
-    queue[published * 3] = i;
-    queue[published * 3 + 1] = at;
-    queue[published * 3 + 2] = status;
-    held.push({ seq: published, at, len });
-    published++;
-    Atomics.store(ctl, ${DONE}, published);
-    Atomics.notify(ctl, ${DONE});
-  }
-});
-`;
+/** The worker (transpose_worker.ts; its compiled .js in dist/, the .ts itself under tsx). */
+function startWorker(memory: WebAssembly.Memory, module: WebAssembly.Module): Worker {
+  const js = join(__dirname, "transpose_worker.js");
+  const file = existsSync(js) ? js : join(__dirname, "transpose_worker.ts");
+  const code = `const { workerData } = require("node:worker_threads"); if (workerData.file.endsWith(".ts")) require("tsx/cjs"); require(workerData.file);`;
+  return new Worker(code, { eval: true, workerData: { file, memory, module } });
 }
 
 /** The per-process helper: its worker and shared memory. */
@@ -185,7 +95,7 @@ export class TransposeHelper {
     if (!module) return null;
     try {
       const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared: true });
-      const worker = new Worker(workerSource(), { eval: true, workerData: { memory, module } });
+      const worker = startWorker(memory, module);
       worker.unref();
       return new TransposeHelper(memory, worker);
     } catch {

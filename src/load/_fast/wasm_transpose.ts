@@ -170,7 +170,7 @@ export function wasmTranspose(memory: WebAssembly.Memory): HeapTranspose | undef
 
 /**
  * The compiled kernel module for a shared WebAssembly.Memory (imported as `env.memory`), or
- * undefined where WebAssembly SIMD or threads are unavailable. It is what `_transpose_helper.ts`
+ * undefined where WebAssembly SIMD or threads are unavailable. It is what `transpose_helper.ts`
  * hands its worker.
  */
 export function sharedTransposeModule(): WebAssembly.Module | undefined {
@@ -183,8 +183,6 @@ export function sharedTransposeModule(): WebAssembly.Module | undefined {
 
 /** Tile edge (elements) of the blocks handed to the kernel (measured best of 16–256 here). */
 const TILE = 128;
-/** {@link TILE} for the helper worker, which runs the source text of {@link reverse3InHeap}. */
-export const TRANSPOSE_TILE = TILE;
 
 /**
  * out[s][b][a] ← src[a][b][s] inside one wasm memory, for the source rows a0 ≤ a < a0 + rows
@@ -196,9 +194,7 @@ export const TRANSPOSE_TILE = TILE;
  * ```ts
  * reverse3InHeap(k, heap32, srcPtr, dstPtr, 0, 512, 512, 512, 9); // a whole OIHW 3×3 kernel → HWIO
  * ```
- * Its source text also runs in the helper worker (`_transpose_helper.ts`): it must refer to
- * nothing outside itself but {@link TILE}, which must stay unexported (compiled to CommonJS, a
- * reference to an exported const becomes `exports.TILE`).
+ * The helper worker (transpose_worker.ts) runs it too, on its own shared memory.
  */
 export function reverse3InHeap(
   k: HeapTranspose,
