@@ -12,8 +12,16 @@ import type * as tf from "@tensorflow/tfjs";
  * ```
  */
 export const TORCHVISION_NAMES = [
-  "resnet18", "resnet34", "resnet50", "mobilenet_v2", "vgg11", "vgg16",
-  "convnext_tiny", "densenet121", "vit_b_16",
+  "resnet18",
+  "resnet34",
+  "resnet50",
+  "mobilenet_v2",
+  "vgg11",
+  "vgg16",
+  // convnext / densenet / vit (src/zoo/convnext.ts, densenet.ts, vit.ts)
+  "convnext_tiny",
+  "densenet121",
+  "vit_b_16",
 ] as const;
 
 /** One of {@link TORCHVISION_NAMES}. */

@@ -197,3 +197,15 @@ test("inputs an architecture cannot take are RangeErrors naming the option and t
   assert.throws(() => zoo.vitB16({ num_classes: 3 } as never), (e: Error) => e instanceof TypeError && /did you mean "numClasses"/.test(e.message));
   assert.throws(() => new zoo.MultiHeadSelfAttention({ numHeads: 0 }), RangeError);
 });
+
+test("transforms(): torchvision's IMAGENET1K_V1 presets (resize 236 for convnext_tiny, 256 for the others)", () => {
+  for (const [build, resize] of [[zoo.convnextTiny, 236], [zoo.densenet121, 256], [zoo.vitB16, 256]] as const) {
+    const t = build.transforms();
+    assert.deepEqual(t.randomParts(), []);
+    assert.match(t.toString(), new RegExp(`resize\\(${resize}\\b.*centerCrop\\(224\\)`));
+    const image = { data: new Uint8Array(300 * 400 * 3).map((_, i) => (i * 7) % 256), height: 300, width: 400, channels: 3 as const };
+    const x = t(image) as tf.Tensor3D;
+    assert.deepEqual(x.shape, [224, 224, 3]);
+    x.dispose();
+  }
+});
