@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { ready, tf } from "../../src/train/engine";
 import { countParams, freeze, freezeUpTo } from "../../src/freeze";
 import { modelWeights, torchNamesOf, torchRule } from "../../src/load";
+import { fit } from "../../src/train";
 import * as zoo from "../../src/zoo";
 
 before(async () => {
@@ -207,5 +208,27 @@ test("transforms(): torchvision's IMAGENET1K_V1 presets (resize 236 for convnext
     const x = t(image) as tf.Tensor3D;
     assert.deepEqual(x.shape, [224, 224, 3]);
     x.dispose();
+  }
+});
+
+test("vit_b_16 trains on graft's engine: with blocks 0–9 frozen, one fit step moves blocks 10–11 and the head only", async () => {
+  const model = zoo.vitB16({ numClasses: 3, inputShape: [32, 32, 3], seed: 9 });
+  model.getLayer("heads.head").setWeights([tf.randomNormal([768, 3], 0, 0.05, "float32", 2), tf.zeros([3])]);
+  freezeUpTo(model, "encoder.layers.encoder_layer_9.add_2");
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy" });
+  const x = tf.randomNormal([4, 32, 32, 3], 0, 1, "float32", 3);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], "int32"), 3);
+  const watched = ["class_token", "encoder", "encoder.layers.encoder_layer_0.self_attention", "encoder.layers.encoder_layer_11.self_attention", "encoder.ln", "heads.head"];
+  const snapshot = () => watched.map((n) => Array.from(model.getLayer(n).getWeights()[0].dataSync()));
+  try {
+    const before = snapshot();
+    const history = await fit(model, x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+    assert.ok(Number.isFinite(history.history.loss[0] as number));
+    const after = snapshot();
+    const moved = watched.filter((_, i) => before[i].some((v, j) => v !== after[i][j]));
+    assert.deepEqual(moved, ["encoder.layers.encoder_layer_11.self_attention", "encoder.ln", "heads.head"]);
+  } finally {
+    model.dispose();
+    tf.dispose([x, y]);
   }
 });
