@@ -5,6 +5,9 @@ image and the logits torch computes for it, into notebooks/data/generated/:
   resnet18.pth            state dict, as torchvision's pretrained files are
   resnet18_input.npy      one 224x224 RGB input, NHWC float32 (tfjs's layout)
   resnet18_logits.npy     torch's output for it, eval mode, shape (1, 1000)
+  convnext_tiny.pth, convnext_tiny_input.npy (one 64x64 input), convnext_tiny_logits.npy
+                          the same for a convnext_tiny (LayerNorm affine and layer scales
+                          randomised too: torchvision's 1e-6 layer scale would hide every block)
 
 BatchNorm statistics are randomised too, so that the comparison exercises them.
 Run: /usr/bin/python3 notebooks/data/make_torchvision.py
@@ -35,6 +38,23 @@ def main():
     torch.save(model.state_dict(), os.path.join(OUT, "resnet18.pth"))
     np.save(os.path.join(OUT, "resnet18_input.npy"), x.permute(0, 2, 3, 1).contiguous().numpy())
     np.save(os.path.join(OUT, "resnet18_logits.npy"), logits.numpy())
+
+    torch.manual_seed(0)
+    convnext = torchvision.models.convnext_tiny()
+    with torch.no_grad():
+        for m in convnext.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+            if hasattr(m, "layer_scale"):
+                m.layer_scale.uniform_(0.5, 1.5)
+    convnext.eval()
+    x = torch.rand(1, 3, 64, 64)
+    with torch.no_grad():
+        logits = convnext(x)
+    torch.save(convnext.state_dict(), os.path.join(OUT, "convnext_tiny.pth"))
+    np.save(os.path.join(OUT, "convnext_tiny_input.npy"), x.permute(0, 2, 3, 1).contiguous().numpy())
+    np.save(os.path.join(OUT, "convnext_tiny_logits.npy"), logits.numpy())
     print(OUT)
 
 

@@ -15,6 +15,8 @@
  * keeps every block (a documented difference from torch's train mode).
  */
 import * as tf from "@tensorflow/tfjs";
+import { imageClassification } from "../data/presets";
+import type { Transform } from "../data/transform";
 import { zooInit, type ZooInit } from "./_init";
 import { LayerScale } from "./layer_scale";
 import { resolveOptions, ZooOptions } from "./options";
@@ -108,3 +110,14 @@ export function convnextTiny(opts?: ZooOptions): tf.LayersModel {
   }
   return tf.model({ inputs: input, outputs: x, name: "convnext_tiny" });
 }
+
+/**
+ * torchvision's `ConvNeXt_Tiny_Weights.IMAGENET1K_V1.transforms()`: resize 236 (bilinear) → center crop 224 → ImageNet normalisation.
+ * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
+ * @example
+ * ```ts
+ * const t = graft.zoo.convnextTiny.transforms();
+ * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
+ * ```
+ */
+convnextTiny.transforms = (): Transform => imageClassification({ resizeSize: 236, cropSize: 224, interpolation: "bilinear" });

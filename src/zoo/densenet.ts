@@ -10,6 +10,8 @@
  * `relu` and `avgpool` (torchvision's functional ReLU + adaptive average pool), `classifier`.
  */
 import * as tf from "@tensorflow/tfjs";
+import { imageClassification } from "../data/presets";
+import type { Transform } from "../data/transform";
 import { maxPoolAfterRelu, relu, torchBatchNorm } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
 import { resolveOptions, ZooOptions } from "./options";
@@ -95,3 +97,14 @@ export function densenet121(opts?: ZooOptions): tf.LayersModel {
   }
   return tf.model({ inputs: input, outputs: x, name: "densenet121" });
 }
+
+/**
+ * torchvision's `DenseNet121_Weights.IMAGENET1K_V1.transforms()`: resize 256 (bilinear) → center crop 224 → ImageNet normalisation.
+ * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
+ * @example
+ * ```ts
+ * const t = graft.zoo.densenet121.transforms();
+ * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
+ * ```
+ */
+densenet121.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224, interpolation: "bilinear" });

@@ -12,6 +12,8 @@
  * and `heads.head`.
  */
 import * as tf from "@tensorflow/tfjs";
+import { imageClassification } from "../data/presets";
+import type { Transform } from "../data/transform";
 import { zooInit, type ZooInit } from "./_init";
 import { ClassToken, TakeToken } from "./class_token";
 import { resolveOptions, ZooOptions } from "./options";
@@ -102,3 +104,14 @@ export function vitB16(opts?: ZooOptions): tf.LayersModel {
   }
   return tf.model({ inputs: input, outputs: x, name: "vit_b_16" });
 }
+
+/**
+ * torchvision's `ViT_B_16_Weights.IMAGENET1K_V1.transforms()`: resize 256 (bilinear) → center crop 224 → ImageNet normalisation.
+ * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
+ * @example
+ * ```ts
+ * const t = graft.zoo.vitB16.transforms();
+ * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
+ * ```
+ */
+vitB16.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224, interpolation: "bilinear" });

@@ -88,6 +88,16 @@ print(json.dumps({"trainable": trainable, "total": sum(p.numel() for p in m.para
 `], { encoding: "utf8" }));
   assert.equal(number(r.text, /trainable ([\d,]+) of/), torchCounts.trainable);
   assert.equal(number(r.text, /trainable [\d,]+ of ([\d,]+) parameters/), torchCounts.total);
+  // The newer architecture: convnext_tiny, every tensor by name, same logits, freezing features.[0-5]*.
+  assert.match(r.text, /vit_b_16/);
+  assert.match(r.text, /182 tensors loaded, coverage 1; features\.1\.0\.layer_scale → features\.1\.0\/layer_scale: reshape/);
+  assert.ok(number(r.text, /convnext_tiny: .*relative ([\d.e+-]+)\)/) <= 1e-4);
+  const convnextTrainable = Number(execFileSync("/usr/bin/python3", ["-c", `
+import torchvision
+m = torchvision.models.convnext_tiny()
+print(sum(p.numel() for n, p in m.named_parameters() if n.startswith(("features.6.", "features.7.", "classifier."))))
+`], { encoding: "utf8" }));
+  assert.equal(number(r.text, /convnext_tiny trainable ([\d,]+) of/), convnextTrainable);
 });
 
 test("04-formats: every format loads completely and predicts exactly like the PyTorch checkpoint; the malicious pickle is refused", async () => {

@@ -22,6 +22,8 @@ export interface ModernFixture {
   /** NHWC. */
   inputShape: [number, number, number, number];
   kind: "eval" | "grad";
+  /** grad fixtures: whether torch ran in train mode (false: eval-mode BatchNorm). */
+  training: boolean;
   /** torchvision's `sum(p.numel() for p in model.parameters())` and BN statistics. */
   parameters: number;
   buffers: number;
