@@ -16,15 +16,9 @@ import * as zoo from "../src/zoo";
 const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);
 type Builder = (opts?: zoo.ZooOptions) => tf.LayersModel;
 
-/** The zoo's architectures by torchvision name (`zoo.list()` where the zoo has it), each with its builder. */
+/** The zoo's architectures by torchvision name, each with its builder. */
 function architectures(): Array<{ name: string; build: Builder }> {
-  const z = zoo as unknown as Record<string, unknown> & { list?: () => unknown[] };
-  const listed = typeof z.list === "function" ? z.list().map((e) => (typeof e === "string" ? e : String((e as { name?: string }).name))) : [...zoo.TORCHVISION_NAMES];
-  const builders = new Map(Object.entries(z).filter(([, v]) => typeof v === "function").map(([k, v]) => [k.toLowerCase(), v as Builder]));
-  return listed.flatMap((name) => {
-    const build = builders.get(name.replace(/_/g, "").toLowerCase());
-    return build ? [{ name, build }] : [];
-  });
+  return zoo.list().map((name) => ({ name, build: zoo.get(name) }));
 }
 
 function bestOf(reps: number, run: () => void): number {

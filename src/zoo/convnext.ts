@@ -15,11 +15,11 @@
  * keeps every block (a documented difference from torch's train mode).
  */
 import * as tf from "@tensorflow/tfjs";
-import { imageClassification } from "../data/presets";
-import type { Transform } from "../data/transform";
 import { zooInit, type ZooInit } from "./_init";
 import { LayerScale } from "./layer_scale";
-import { resolveOptions, ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
+import { withWeights, type PretrainedModel } from "./_weights";
 
 /** torchvision's CNBlockConfig list of convnext_tiny: (input channels, output channels or null, blocks). */
 const TINY: ReadonlyArray<[number, number | null, number]> = [
@@ -84,7 +84,10 @@ function cnBlock(init: ZooInit, x: tf.SymbolicTensor, name: string, dim: number)
  * graft.freeze(model, "features.[0-5]*");                        // stem and the first three stages
  * ```
  */
-export function convnextTiny(opts?: ZooOptions): tf.LayersModel {
+export function convnextTiny(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function convnextTiny(opts?: ZooOptions): tf.LayersModel;
+export function convnextTiny(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("convnext_tiny", opts as PretrainedOptions, convnextTiny);
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("convnextTiny", opts);
   if (inputShape[0] < 32 || inputShape[1] < 32) {
     throw new RangeError(`zoo.convnextTiny: inputShape must be at least [32, 32, C] (stride 32 in all); got ${JSON.stringify(inputShape)}`);
@@ -120,4 +123,4 @@ export function convnextTiny(opts?: ZooOptions): tf.LayersModel {
  * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
  * ```
  */
-convnextTiny.transforms = (): Transform => imageClassification({ resizeSize: 236, cropSize: 224, interpolation: "bilinear" });
+convnextTiny.transforms = presetTransforms("convnext_tiny");

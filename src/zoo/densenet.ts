@@ -10,11 +10,11 @@
  * `relu` and `avgpool` (torchvision's functional ReLU + adaptive average pool), `classifier`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { imageClassification } from "../data/presets";
-import type { Transform } from "../data/transform";
 import { maxPoolAfterRelu, relu, torchBatchNorm } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
+import { withWeights, type PretrainedModel } from "./_weights";
 
 const GROWTH = 32;
 const BN_SIZE = 4;
@@ -68,7 +68,10 @@ function transition(init: ZooInit, x: tf.SymbolicTensor, name: string, filters: 
  * model.getLayer("classifier").getWeights()[0].shape;                            // [1024, 5]
  * ```
  */
-export function densenet121(opts?: ZooOptions): tf.LayersModel {
+export function densenet121(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function densenet121(opts?: ZooOptions): tf.LayersModel;
+export function densenet121(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("densenet121", opts as PretrainedOptions, densenet121);
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("densenet121", opts);
   if (inputShape[0] < 29 || inputShape[1] < 29) {
     throw new RangeError(`zoo.densenet121: inputShape must be at least [29, 29, C] (five halvings); got ${JSON.stringify(inputShape)}`);
@@ -107,4 +110,4 @@ export function densenet121(opts?: ZooOptions): tf.LayersModel {
  * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
  * ```
  */
-densenet121.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224, interpolation: "bilinear" });
+densenet121.transforms = presetTransforms("densenet121");

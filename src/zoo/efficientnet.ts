@@ -10,11 +10,11 @@
  * `avgpool`, `classifier.0` (Dropout 0.2), `classifier.1` (Linear).
  */
 import * as tf from "@tensorflow/tfjs";
-import { imageClassification } from "../data/presets";
-import type { Transform } from "../data/transform";
 import { convNormActivation, squeezeExcitation, StochasticDepth, type BatchNormConstants } from "./_blocks";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, type ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
+import { withWeights, type PretrainedModel } from "./_weights";
 
 /** torchvision's MBConvConfig rows for B0: expand ratio, kernel, stride, in, out, layers. */
 const B0_SETTING: ReadonlyArray<[number, number, number, number, number, number]> = [
@@ -79,7 +79,10 @@ function mbConv(
  * graft.freezeUpTo(model, "features.5.2.add");   // the same: up to stage 5's last layer
  * ```
  */
-export function efficientnetB0(opts?: ZooOptions): tf.LayersModel {
+export function efficientnetB0(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function efficientnetB0(opts?: ZooOptions): tf.LayersModel;
+export function efficientnetB0(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("efficientnet_b0", opts as PretrainedOptions, efficientnetB0);
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("efficientnetB0", opts);
   const init = zooInit(seed, "efficientnetB0");
   const input = tf.input({ shape: inputShape, name: "input" });
@@ -112,4 +115,4 @@ export function efficientnetB0(opts?: ZooOptions): tf.LayersModel {
  * const t = graft.zoo.efficientnetB0.transforms();
  * ```
  */
-efficientnetB0.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224, interpolation: "bicubic" });
+efficientnetB0.transforms = presetTransforms("efficientnet_b0");

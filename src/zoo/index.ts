@@ -21,4 +21,4 @@ export { PositionEmbedding } from "./position_embedding";
 export { MultiHeadSelfAttention } from "./self_attention";
 export { torchvisionName, TORCHVISION_NAMES } from "./torchvision_name";
 export type { TorchvisionName } from "./torchvision_name";
-export { WEIGHTS_TRANSFORMS, type ZooTransformsOptions } from "./transforms";
+export type { ZooTransformsOptions } from "./transforms";

@@ -1,38 +1,33 @@
 /**
- * The zoo's catalogue: every architecture by torchvision name, and the builder for a name.
- * One static table names them all; `list()` reports the ones whose builder this build of graft
- * exports, so a table row never promises a builder that is not there.
+ * The zoo's catalogue: every architecture by torchvision name, and the builder for a name, from
+ * one typed table (a name without a builder does not compile).
  */
 import type * as tf from "@tensorflow/tfjs";
 import { _editDistance } from "../_text/edit_distance";
+import { convnextTiny } from "./convnext";
+import { densenet121 } from "./densenet";
+import { efficientnetB0 } from "./efficientnet";
+import { mobilenetV2 } from "./mobilenet_v2";
+import { mobilenetV3Large, mobilenetV3Small } from "./mobilenet_v3";
 import type { ZooOptions } from "./options";
+import { resnet18, resnet34, resnet50 } from "./resnet";
+import type { TorchvisionName } from "./torchvision_name";
+import { vgg11, vgg16 } from "./vgg";
+import { vitB16 } from "./vit";
 
 /** A zoo builder: options in, an uncompiled LayersModel out. */
 export type ZooBuilder = (opts?: ZooOptions) => tf.LayersModel;
 
-/** torchvision builder name → graft.zoo export, in torchvision's family order. */
-const ARCHITECTURES: ReadonlyArray<readonly [string, string]> = [
-  ["resnet18", "resnet18"],
-  ["resnet34", "resnet34"],
-  ["resnet50", "resnet50"],
-  ["vgg11", "vgg11"],
-  ["vgg16", "vgg16"],
-  ["mobilenet_v2", "mobilenetV2"],
-  ["mobilenet_v3_large", "mobilenetV3Large"],
-  ["mobilenet_v3_small", "mobilenetV3Small"],
-  ["efficientnet_b0", "efficientnetB0"],
-  ["convnext_tiny", "convnextTiny"],
-  ["densenet121", "densenet121"],
-  ["vit_b_16", "vitB16"],
-];
+/** torchvision builder name → zoo builder, in torchvision's family order. */
+export const BUILDERS: Readonly<Record<TorchvisionName, ZooBuilder>> = {
+  resnet18, resnet34, resnet50, vgg11, vgg16,
+  mobilenet_v2: mobilenetV2, mobilenet_v3_large: mobilenetV3Large, mobilenet_v3_small: mobilenetV3Small,
+  efficientnet_b0: efficientnetB0, convnext_tiny: convnextTiny, densenet121, vit_b_16: vitB16,
+};
 
-/** The zoo's exports, read when asked (the zoo's index re-exports this file, so not at import). */
-function exported(exportName: string): ZooBuilder | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const zoo = require("./index") as Record<string, unknown>;
-  const builder = zoo[exportName];
-  return typeof builder === "function" ? (builder as ZooBuilder) : undefined;
-}
+const EXPORT_NAMES = new Map<string, TorchvisionName>(
+  (Object.entries(BUILDERS) as [TorchvisionName, ZooBuilder][]).map(([tv, build]) => [build.name, tv]),
+);
 
 /**
  * Every architecture the zoo can build, by torchvision name (`torchvision.models.<name>`).
@@ -44,7 +39,7 @@ function exported(exportName: string): ZooBuilder | undefined {
  * ```
  */
 export function list(): string[] {
-  return ARCHITECTURES.filter(([, exportName]) => exported(exportName) !== undefined).map(([name]) => name);
+  return Object.keys(BUILDERS);
 }
 
 /**
@@ -61,9 +56,8 @@ export function list(): string[] {
  */
 export function get(name: string): ZooBuilder {
   if (typeof name !== "string") throw new TypeError(`zoo.get: name must be a string such as "resnet18"; got ${String(name)}`);
-  const row = ARCHITECTURES.find(([tv, exportName]) => tv === name || exportName === name);
-  const builder = row && exported(row[1]);
-  if (builder) return builder;
+  const tv = (Object.prototype.hasOwnProperty.call(BUILDERS, name) ? name : EXPORT_NAMES.get(name)) as TorchvisionName | undefined;
+  if (tv) return BUILDERS[tv];
   const known = list();
   const folded = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
   const near = known
@@ -71,6 +65,5 @@ export function get(name: string): ZooBuilder {
     .filter((c) => c.d <= 3)
     .sort((a, b) => a.d - b.d)
     .map((c) => c.k);
-  const what = row ? `zoo.get: "${name}" is not built into this version of graft` : `zoo.get: no architecture named "${name}"`;
-  throw new RangeError(`${what}${near.length ? `; did you mean ${near.slice(0, 3).map((k) => `"${k}"`).join(" or ")}?` : ""} (zoo.list(): ${known.join(", ")})`);
+  throw new RangeError(`zoo.get: no architecture named "${name}"${near.length ? `; did you mean ${near.slice(0, 3).map((k) => `"${k}"`).join(" or ")}?` : ""} (zoo.list(): ${known.join(", ")})`);
 }

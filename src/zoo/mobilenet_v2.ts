@@ -104,4 +104,4 @@ export function mobilenetV2(opts?: ZooOptions): tf.LayersModel | Promise<Pretrai
   return tf.model({ inputs: input, outputs: x, name: "mobilenet_v2" });
 }
 /** torchvision's `MobileNet_V2_Weights.<weights>.transforms()` (default `DEFAULT`). */
-mobilenetV2.transforms = presetTransforms("mobilenetV2");
+mobilenetV2.transforms = presetTransforms("mobilenet_v2");

@@ -11,12 +11,12 @@
  * BatchNorm uses torchvision's eps 0.001 and momentum 0.01.
  */
 import * as tf from "@tensorflow/tfjs";
-import { imageClassification } from "../data/presets";
-import type { Transform } from "../data/transform";
 import { activation, convNormActivation, makeDivisible, squeezeExcitation, type BatchNormConstants } from "./_blocks";
 import { torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, type ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
+import { withWeights, type PretrainedModel } from "./_weights";
 
 /** torchvision's InvertedResidualConfig rows: in, kernel, expanded, out, SE, activation, stride. */
 type Row = [number, number, number, number, boolean, "RE" | "HS", number];
@@ -109,7 +109,10 @@ function mobilenetV3(arch: "mobilenet_v3_large" | "mobilenet_v3_small", builder:
  * graft.freezeUpTo(model, "features.9.add"); // the same
  * ```
  */
-export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel {
+export function mobilenetV3Large(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel;
+export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("mobilenet_v3_large", opts as PretrainedOptions, mobilenetV3Large);
   return mobilenetV3("mobilenet_v3_large", "mobilenetV3Large", opts);
 }
 
@@ -125,7 +128,10 @@ export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel {
  * model.outputs[0].shape; // [null, 3]
  * ```
  */
-export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel {
+export function mobilenetV3Small(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel;
+export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("mobilenet_v3_small", opts as PretrainedOptions, mobilenetV3Small);
   return mobilenetV3("mobilenet_v3_small", "mobilenetV3Small", opts);
 }
 
@@ -137,7 +143,7 @@ export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel {
  * const t = graft.zoo.mobilenetV3Large.transforms();
  * ```
  */
-mobilenetV3Large.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224 });
+mobilenetV3Large.transforms = presetTransforms("mobilenet_v3_large");
 
 /**
  * torchvision's `MobileNet_V3_Small_Weights.IMAGENET1K_V1.transforms()`: resize 256 → crop 224, bilinear.
@@ -147,4 +153,4 @@ mobilenetV3Large.transforms = (): Transform => imageClassification({ resizeSize:
  * const t = graft.zoo.mobilenetV3Small.transforms();
  * ```
  */
-mobilenetV3Small.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224 });
+mobilenetV3Small.transforms = presetTransforms("mobilenet_v3_small");

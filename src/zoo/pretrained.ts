@@ -2,16 +2,10 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { WeightsEntry } from "../hub/types";
 import type { LoadReport } from "../load/report";
-import { mobilenetV2 } from "./mobilenet_v2";
-import type { PretrainedOptions, ZooOptions } from "./options";
-import { resnet18, resnet34, resnet50 } from "./resnet";
-import { vgg11, vgg16 } from "./vgg";
+import { BUILDERS } from "./list";
+import type { PretrainedOptions } from "./options";
+import type { TorchvisionName } from "./torchvision_name";
 import { withWeights } from "./_weights";
-
-/** Builders by torchvision name (`torchvision.models.<name>`). */
-const BUILDERS: Readonly<Record<string, (o: ZooOptions) => tf.LayersModel>> = {
-  resnet18, resnet34, resnet50, mobilenet_v2: mobilenetV2, vgg11, vgg16,
-};
 
 /**
  * Builds a zoo architecture by torchvision name and loads named pretrained weights through
@@ -31,7 +25,7 @@ const BUILDERS: Readonly<Record<string, (o: ZooOptions) => tf.LayersModel>> = {
  * ```
  */
 export async function pretrained(arch: string, opts: PretrainedOptions): Promise<{ model: tf.LayersModel; report: LoadReport; weights: WeightsEntry }> {
-  const build = Object.prototype.hasOwnProperty.call(BUILDERS, arch) ? BUILDERS[arch] : undefined;
+  const build = Object.prototype.hasOwnProperty.call(BUILDERS, arch) ? BUILDERS[arch as TorchvisionName] : undefined;
   if (!build) {
     throw new RangeError(`zoo.pretrained: no zoo builder for "${arch}" (built: ${Object.keys(BUILDERS).join(", ")})`);
   }

@@ -12,11 +12,11 @@
  * and `heads.head`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { imageClassification } from "../data/presets";
-import type { Transform } from "../data/transform";
 import { zooInit, type ZooInit } from "./_init";
 import { ClassToken, TakeToken } from "./class_token";
-import { resolveOptions, ZooOptions } from "./options";
+import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
+import { presetTransforms } from "./transforms";
+import { withWeights, type PretrainedModel } from "./_weights";
 import { PositionEmbedding } from "./position_embedding";
 import { MultiHeadSelfAttention } from "./self_attention";
 
@@ -68,7 +68,10 @@ function encoderBlock(init: ZooInit, x: tf.SymbolicTensor, name: string): tf.Sym
  * graft.freeze(model, "encoder.layers.encoder_layer_[0-9].*"); // blocks 0–9; 10, 11, encoder.ln and the head train
  * ```
  */
-export function vitB16(opts?: ZooOptions): tf.LayersModel {
+export function vitB16(opts: PretrainedOptions): Promise<PretrainedModel>;
+export function vitB16(opts?: ZooOptions): tf.LayersModel;
+export function vitB16(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
+  if (opts?.weights !== undefined) return withWeights("vit_b_16", opts as PretrainedOptions, vitB16);
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("vitB16", opts);
   const { patch, hidden, layers } = B16;
   const [height, width] = inputShape;
@@ -114,4 +117,4 @@ export function vitB16(opts?: ZooOptions): tf.LayersModel {
  * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
  * ```
  */
-vitB16.transforms = (): Transform => imageClassification({ resizeSize: 256, cropSize: 224, interpolation: "bilinear" });
+vitB16.transforms = presetTransforms("vit_b_16");

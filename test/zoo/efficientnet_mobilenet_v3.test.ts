@@ -273,9 +273,11 @@ test("initial weights follow torchvision's init: kaiming fan_out convs (SE inclu
   }
 });
 
-test("transforms(): torchvision's IMAGENET1K_V1 presets (EfficientNet bicubic, MobileNetV3 bilinear)", () => {
+test("transforms(): torchvision's presets (EfficientNet bicubic, MobileNetV3 bilinear; DEFAULT as torchvision's)", () => {
   const text = (t: { toString(): string }) => String(t);
   assert.match(text(zoo.efficientnetB0.transforms()), /resize\(256.*bicubic.*centerCrop\(224\)/);
-  assert.match(text(zoo.mobilenetV3Large.transforms()), /resize\(256.*centerCrop\(224\)/);
+  assert.match(text(zoo.mobilenetV3Large.transforms({ weights: "IMAGENET1K_V1" })), /resize\(256.*centerCrop\(224\)/);
+  // torchvision's MobileNet_V3_Large_Weights.DEFAULT is IMAGENET1K_V2, trained with a resize of 232
+  assert.match(text(zoo.mobilenetV3Large.transforms()), /resize\(232.*centerCrop\(224\)/);
   assert.doesNotMatch(text(zoo.mobilenetV3Small.transforms()), /bicubic/);
 });

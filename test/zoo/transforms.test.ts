@@ -66,6 +66,6 @@ test("zoo.<arch>.transforms() equals torchvision's weights.transforms() for ever
 });
 
 test("zoo transforms: unknown weights or options are errors listing what exists", () => {
-  assert.throws(() => graft.zoo.resnet18.transforms({ weights: "IMAGENET1K_V2" }), (e: Error) => e instanceof RangeError && /no weights named "IMAGENET1K_V2".*IMAGENET1K_V1, DEFAULT/.test(e.message));
+  assert.throws(() => graft.zoo.resnet18.transforms({ weights: "IMAGENET1K_V2" }), (e: Error) => e instanceof RangeError && /no entry "IMAGENET1K_V2".*entries: DEFAULT, IMAGENET1K_V1/.test(e.message));
   assert.throws(() => graft.zoo.vgg16.transforms({ crop: 1 } as never), /unknown option crop; known: weights/);
 });
