@@ -1,6 +1,6 @@
 /** Reading checkpoints: open(path) sniffs the format and returns a lazy Checkpoint; one reader per format. */
-export * from "./types";
-export * from "./errors";
+export type { Checkpoint, CheckpointFormat, OpenOptions, RawTensor, SourceDType, TensorInfo, TypedArray } from "./types";
+export { GraftFormatError, GraftUnsafePickleError } from "./errors";
 export { open, sniffFormat } from "./open";
 export { openTorchZip } from "./torch_zip";
 export { openTorchLegacy } from "./torch_legacy";

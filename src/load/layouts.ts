@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { flattenedMap } from "./_graph";
-import { addValues, transposeValues } from "./_values";
+import { addValues, transposeValues } from "../_values";
 
 /** What a row needs to know about the target weight and its layer. */
 export interface LayoutContext {

@@ -6,7 +6,7 @@
  */
 import { torchRule, type LayoutContext, type LayoutRule } from "../load/layouts";
 import { swapFirstGates, transpose2D, type Values } from "./_transpose";
-import { transposeValues } from "../load/_values";
+import { transposeValues } from "../_values";
 
 /** One torch tensor made from a tfjs weight. */
 export interface TorchTensor {

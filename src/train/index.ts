@@ -3,8 +3,9 @@ import * as losses from "./losses";
 import { installCompileCheck } from "./_loss_check";
 
 export { engine, ready, tf, type EngineInfo } from "./engine";
-export * from "./errors";
-export * from "./fit";
+export { GraftCacheError } from "./errors";
+export { fit } from "./fit";
+export type { CacheFrozenOptions, FitOptions } from "./fit";
 export { losses };
 export { evaluate, type EvaluateResult, type EvaluateTensors } from "./evaluate";
 export { predict, type PredictOptions, type Prediction } from "./predict";

@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { hasInPlaceReads, wasmHeap, type InPlaceReads, type WasmHeap } from "../../checkpoint/in_place_reads";
 import type { Checkpoint } from "../../checkpoint/types";
 import { sameShape } from "../_candidates";
-import { canonical } from "../_values";
+import { canonical } from "../../_values";
 import { type HelperJob, type HelperRun, TransposeHelper } from "./transpose_helper";
 import { type HeapTranspose, reverse3InHeap, wasmTranspose } from "./wasm_transpose";
 import type { PlannedLoad } from "../plan";

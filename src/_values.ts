@@ -1,7 +1,8 @@
 /**
- * Private: layout transforms on plain float32 values — the fast path of the applier. A tfjs
- * op per weight on the wasm backend costs a round trip into the heap and back; transposing
- * in a tight loop here and handing tfjs the final values once is several times faster.
+ * Private to src: layout transforms on plain float32 values (the load table's loops, the fast path
+ * of the applier, and export's inverses). A tfjs op per weight on the wasm backend costs a round
+ * trip into the heap and back; transposing in a tight loop and handing tfjs the final values once
+ * is several times faster (`bench/apply.ts`).
  */
 
 /** Strides of a row-major shape. */
