@@ -80,7 +80,9 @@ function heapOf(backend: Partial<WasmBackend>): WasmHeap | undefined {
  * @param fill writes the bytes into the view `into()` returns (ask again after any await).
  * @example
  * ```ts
- * const t = await heapTensor([64, 3, 7, 7], 37632, (into) => ck.readBytesInto("conv1.weight", 0, 37632, into));
+ * const fh = await fsOpen("conv1.bin", "r"); // 64·3·7·7 float32 values, raw
+ * const t = await heapTensor([64, 3, 7, 7], 37632, async (into) => void (await fh.read(into(), 0, 37632, 0)));
+ * await fh.close();
  * ```
  */
 export async function heapTensor(shape: number[], byteLength: number, fill: (into: () => Uint8Array) => Promise<void>): Promise<tf.Tensor | undefined> {

@@ -9,6 +9,7 @@ export type HubErrorCode = "hash_mismatch" | "offline" | "http" | "io";
  * it there by hand when offline); for `hash_mismatch`, `expected` and `actual` sha256 prefixes.
  * @example
  * ```ts
+ * const url = "https://download.pytorch.org/models/resnet18-f37072fd.pth";
  * try { await graft.hub.cachedDownload(url); }
  * catch (e) { if (e instanceof graft.hub.GraftHubError && e.code === "offline") console.log(e.cachePath); }
  * ```

@@ -47,7 +47,7 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
  * @example
  * ```ts
  * resolveLoadOptions({ skip: "fc.*" }).skip("fc.weight"); // true
- * resolveLoadOptions({ layout: "keras" as never }); // TypeError: layout must be one of "auto", "torch", "tfjs"; got "keras"
+ * assert.throws(() => resolveLoadOptions({ layout: "keras" as never }), /layout must be one of "auto", "torch", "tfjs"; got "keras"/);
  * ```
  */
 export function resolveLoadOptions(opts: LoadOptions = {}): ResolvedLoadOptions {

@@ -191,7 +191,10 @@ const BIASED = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "DepthwiseConv2
  * Every tfjs → torch conversion `save` knows, keyed by tfjs layer class and weight name.
  * @example
  * ```ts
- * inverseRule("Conv2D", "kernel")?.describe(ctx); // "transpose(3,2,0,1)": HWIO → OIHW
+ * const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, inputShape: [16, 16, 3] });
+ * tf.sequential({ layers: [conv] });
+ * const ctx = { layer: conv, target: [3, 3, 3, 8] }; // what layoutContext(conv, shape) gives for it
+ * inverseRule("Conv2D", "kernel")?.describe(ctx); // "inverse of transpose(2,3,1,0): transpose(3,2,0,1)": HWIO → OIHW
  * ```
  */
 export const TORCH_EXPORT_LAYOUTS: readonly InverseRule[] = [

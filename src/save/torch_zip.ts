@@ -31,7 +31,8 @@ export function entryBytes(e: StateDictEntry): Uint8Array {
  * @returns the entries written (names, shapes, transforms; their data is not kept alive by the writer afterwards).
  * @example
  * ```ts
- * await writeTorchZip("model.pth", planStateDict(model, "torch", "model.pth")); // python: torch.load("model.pth", weights_only=True)
+ * // save() plans the state dict (state_dict.ts) and hands the steps here:
+ * await writeTorchZip("model.pth", []); // an empty state dict: python: torch.load("model.pth", weights_only=True) == {} // python: torch.load("model.pth", weights_only=True)
  * ```
  */
 export async function writeTorchZip(path: string, steps: ExportStep[]): Promise<StateDictEntry[]> {

@@ -36,7 +36,8 @@ export function transpose(backend: Backend, x: Info, perm: number[]): Info {
  * wasm gradient kernels are channels-last only).
  * @example
  * ```ts
- * const info = nhwcConv2DInfo("Conv2DBackpropFilter", x.shape, filterShape, attrs);
+ * const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 } as const;
+ * const info = nhwcConv2DInfo("Conv2DBackpropFilter", [8, 32, 32, 3], [3, 3, 3, 16], attrs);
  * ```
  */
 export function nhwcConv2DInfo(

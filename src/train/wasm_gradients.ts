@@ -31,10 +31,11 @@ const WRAPPED = Symbol.for("graft.wasmSum");
  * @returns the names of the kernels this call registered (empty when already installed).
  * @example
  * ```ts
- * import { installWasmGradients, tf } from "graft";
- * installWasmGradients();                // graft's engine does this before choosing wasm
- * await tf.setBackend("wasm");
- * const dw = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 1, "same").sum())(w); // works on wasm now
+ * installWasmGradients();                // graft's engine does this when it chooses wasm
+ * await graft.ready();
+ * const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
+ * const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+ * const dw = tf.grad((w) => tf.conv2d(x, w as tf.Tensor4D, 1, "same").sum())(w); // works on wasm now
  * ```
  */
 export function installWasmGradients(): string[] {

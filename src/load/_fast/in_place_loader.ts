@@ -47,6 +47,9 @@ export interface InPlaceJob {
  * one did alone, and copying a finished weight into the heap costs a third of that per byte.
  * @example
  * ```ts
+ * const ckpt = await open("resnet18.pth");
+ * const model = graft.zoo.resnet18();
+ * const plannedLoad = planLoad(model, ckpt).loaded[0];
  * const loader = InPlaceLoader.create(ckpt);
  * const job = loader?.plan(plannedLoad);
  * if (loader && job) { const [t] = await loader.run([job]); } // t: the weight, in tfjs layout

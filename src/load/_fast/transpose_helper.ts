@@ -190,12 +190,10 @@ export class TransposeHelper {
 
 /**
  * One load's use of the helper: claims for the main thread, and the worker's finished jobs.
- * @example
- * ```ts
- * const run = TransposeHelper.get()?.begin(jobs.length, firstHelperJob, helperJobs);
- * for (let i; (i = run ? run.claim() : -1) >= 0; ) { doJob(i); run?.drain(copy, redo); }
- * run?.finish(copy, redo); // every job is now done or handed back through redo
- * ```
+ * How the in-place loader drives a run: `const run = TransposeHelper.get()?.begin(jobs.length,
+ * firstHelperJob, helperJobs)`, then, while `run.claim()` gives a job index, do that job and
+ * `run.drain(copy, redo)`; finally `run.finish(copy, redo)`, after which every job is done or was
+ * handed back through `redo`.
  */
 export class HelperRun {
   private copied = 0;

@@ -124,7 +124,7 @@ function columnBody(): number[] {
 }
 
 /** The module; `shared` makes its imported memory a shared one (flag 3, at most 4 GiB). */
-function moduleBytes(shared: boolean): Uint8Array {
+function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const type = [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0];
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 1];
   const imports = [1, ...str("env"), ...str("memory"), 0x02, ...limits];
@@ -150,7 +150,8 @@ const cache = new WeakMap<WebAssembly.Memory, HeapTranspose | null>();
  * The SIMD transpose kernel over `memory`, or undefined where WebAssembly SIMD is unavailable.
  * @example
  * ```ts
- * const t2d = wasmTranspose(memory); // then t2d(srcPtr, dstPtr, rows, cols, srcStride, dstStride)
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const k = wasmTranspose(memory); // then k?.t2d(srcPtr, dstPtr, rows, cols, srcStride, dstStride)
  * ```
  */
 export function wasmTranspose(memory: WebAssembly.Memory): HeapTranspose | undefined {
@@ -192,7 +193,11 @@ const TILE = 128;
  * @param heap32 a current Int32Array view of the memory (for the last rows mod 4).
  * @example
  * ```ts
- * reverse3InHeap(k, heap32, srcPtr, dstPtr, 0, 512, 512, 512, 9); // a whole OIHW 3×3 kernel → HWIO
+ * const memory = new WebAssembly.Memory({ initial: 64 });
+ * const k = wasmTranspose(memory)!;
+ * const heap32 = new Int32Array(memory.buffer);
+ * const [srcPtr, dstPtr] = [0, 64 * 64 * 9 * 4];
+ * reverse3InHeap(k, heap32, srcPtr, dstPtr, 0, 64, 64, 64, 9); // a whole OIHW 3×3 kernel (64 → 64) → HWIO
  * ```
  * The helper worker (transpose_worker.ts) runs it too, on its own shared memory.
  */
