@@ -36,6 +36,10 @@ export class GraftKernel {
   private count = 0;
   private running = false;
   private runs = 0;
+  private waiting = false;
+  private interruptWaiting = false;
+  /** Shown on the next cell's stderr, once (e.g. why the previous kernel process died). */
+  readonly notices: string[] = [];
   private readonly escaped = new EscapedErrors();
   private preludeError: CellError | undefined;
   private prelude: Promise<void>;
@@ -132,8 +136,15 @@ export class GraftKernel {
   }
 
   async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
-    await this.prelude;
-    if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
+    this.waiting = true;
+    try {
+      await this.prelude;
+      if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
+      // A SIGINT that came while the prelude held this thread is handled before the cell starts.
+      await new Promise((res) => setImmediate(res));
+    } finally {
+      this.waiting = false;
+    }
     const silent = !!req.silent;
     const store = req.store_history ?? !silent;
     if (store) this.count += 1;
@@ -151,8 +162,13 @@ export class GraftKernel {
       this.preludeError = undefined;
       quiet("stream", { name: "stderr", text: `graft's prelude failed, graft names are not in scope: ${e.ename}: ${e.evalue}\n` });
     }
-    const run = ++this.runs;
     const stderr = (text: string) => quiet("stream", { name: "stderr", text });
+    for (const text of this.notices.splice(0)) stderr(text);
+    if (this.interruptWaiting) {
+      this.interruptWaiting = false;
+      return fail(toCellError(new Error("Interrupted asynchronously")));
+    }
+    const run = ++this.runs;
     const escaped = this.escaped.begin(run, store ? `In [${count}]` : "a silent execution", stderr);
     const payload: Array<Record<string, unknown>> = [];
     this.running = true;
@@ -225,7 +241,11 @@ export class GraftKernel {
 
   /** Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint). */
   interrupt(): void {
-    if (!this.running) return;
+    if (!this.running) {
+      // The cell was sent but waits for the prelude: it is interrupted before it starts.
+      if (this.waiting) this.interruptWaiting = true;
+      return;
+    }
     for (const v of Object.values(this.executor.locals)) {
       // A running fit stops at the end of its current batch (compiled models only: tfjs throws otherwise).
       if (v && typeof v === "object" && Array.isArray((v as { layers?: unknown }).layers) && (v as { optimizer?: unknown }).optimizer) {

@@ -33,6 +33,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   trackOrigins();
   kernel.pruneGuards = installGuards((reason, event, promise) => kernel.reportEscaped(reason, event, promise));
   await server.init();
+  // Jupyter's next step when a kernel does not exit by itself after shutdown_request.
+  process.on("SIGTERM", () => void server.shutdown());
   kernel.startPrelude();
 }
 
