@@ -40,6 +40,8 @@ export class GraftKernel {
   private interruptWaiting = false;
   /** Shown on the next cell's stderr, once (e.g. why the previous kernel process died). */
   readonly notices: string[] = [];
+  /** Told when a cell starts and ends; main.ts keeps it for the next process (_last_words.ts). */
+  watch: { running(label: string, code: string): void; idle(): void } = { running() {}, idle() {} };
   private readonly escaped = new EscapedErrors();
   private preludeError: CellError | undefined;
   private prelude: Promise<void>;
@@ -95,7 +97,7 @@ export class GraftKernel {
   private scheduleTypes(ms: number): void {
     if (this.types) return;
     setTimeout(() => {
-      if (this.running) this.scheduleTypes(ms);
+      if (this.running || this.waiting) this.scheduleTypes(ms);
       else this.ensureTypes();
     }, ms).unref();
   }
@@ -136,21 +138,25 @@ export class GraftKernel {
   }
 
   async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
+    const silent = !!req.silent;
+    const store = req.store_history ?? !silent;
+    const quiet: IopubSend = silent ? () => {} : send;
     this.waiting = true;
+    let count: number;
     try {
       await this.prelude;
       if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
-      // A SIGINT that came while the prelude held this thread is handled before the cell starts.
+      if (store) this.count += 1;
+      count = this.count;
+      this.watch.running(store ? `In [${count}]` : "a silent execution", req.code);
+      quiet("execute_input", { code: req.code, execution_count: count });
+      // One turn of the event loop before the cell: execute_input goes out even when the cell
+      // is a synchronous loop, and a SIGINT that came while the prelude held this thread is
+      // handled (interrupt() below) before the cell starts.
       await new Promise((res) => setImmediate(res));
     } finally {
       this.waiting = false;
     }
-    const silent = !!req.silent;
-    const store = req.store_history ?? !silent;
-    if (store) this.count += 1;
-    const count = this.count;
-    const quiet: IopubSend = silent ? () => {} : send;
-    quiet("execute_input", { code: req.code, execution_count: count });
     setOutputTarget(quiet);
     const fail = (error: CellError): ExecuteReply => {
       quiet("error", { ...error });
@@ -166,10 +172,12 @@ export class GraftKernel {
     for (const text of this.notices.splice(0)) stderr(text);
     if (this.interruptWaiting) {
       this.interruptWaiting = false;
+      this.watch.idle();
       return fail(toCellError(new Error("Interrupted asynchronously")));
     }
     const run = ++this.runs;
-    const escaped = this.escaped.begin(run, store ? `In [${count}]` : "a silent execution", stderr);
+    const label = store ? `In [${count}]` : "a silent execution";
+    const escaped = this.escaped.begin(run, label, stderr);
     const payload: Array<Record<string, unknown>> = [];
     this.running = true;
     try {
@@ -197,6 +205,7 @@ export class GraftKernel {
     } finally {
       this.pruneGuards();
       this.running = false;
+      this.watch.idle();
       escaped.end();
       this.scheduleTypes(100);
     }
