@@ -56,7 +56,9 @@ def cycle(i, stderr_path):
     problems = []
     with open(stderr_path, "w") as err:
         km = KernelManager(kernel_name="graft")
-        km.shutdown_wait_time = 10
+        # Jupyter SIGTERMs a kernel still there after half of this, SIGKILLs it at the end. A shutdown
+        # that lands while the kernel compiles its prelude (seconds on a busy machine) waits for it.
+        km.shutdown_wait_time = 30
         km.start_kernel(stderr=err)
         kc = km.client()
         kc.start_channels()
