@@ -143,12 +143,14 @@ export class GraftKernel {
     const quiet: IopubSend = silent ? () => {} : send;
     this.waiting = true;
     let count: number;
+    let label: string;
     try {
       await this.prelude;
       if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
       if (store) this.count += 1;
       count = this.count;
-      this.watch.running(store ? `In [${count}]` : "a silent execution", req.code);
+      label = store ? `In [${count}]` : "a silent execution";
+      this.watch.running(label, req.code);
       quiet("execute_input", { code: req.code, execution_count: count });
       // One turn of the event loop before the cell: execute_input goes out even when the cell
       // is a synchronous loop, and a SIGINT that came while the prelude held this thread is
@@ -176,7 +178,6 @@ export class GraftKernel {
       return fail(toCellError(new Error("Interrupted asynchronously")));
     }
     const run = ++this.runs;
-    const label = store ? `In [${count}]` : "a silent execution";
     const escaped = this.escaped.begin(run, label, stderr);
     const payload: Array<Record<string, unknown>> = [];
     this.running = true;

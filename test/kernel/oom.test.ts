@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CLI, ROOT, ensureBuilt } from "./_build";
+import { kernelHeapMB } from "../../kernel/_heap";
 
 before(() => ensureBuilt());
 
@@ -45,4 +46,14 @@ test("a runaway allocation: the kernel dies of heap out of memory and the next s
   assert.equal(killReply.status, "ok");
   assert.match(killErr, /^The previous kernel process \(pid \d+\) ended while running In \[\d+\] and left no report: it was killed from outside/);
   assert.ok(killErr.includes("That cell began:\n    while (true) {}"), killErr);
+});
+
+test("the heap limit: half the memory within [512 MiB, 16 GiB], or GRAFT_KERNEL_HEAP_MB; a bad value is a RangeError", () => {
+  const half = Math.floor(os.totalmem() / 2 / 2 ** 20);
+  const mb = kernelHeapMB({});
+  assert.ok(mb >= 512 && mb <= 16384 && mb <= Math.max(512, half), String(mb));
+  assert.equal(kernelHeapMB({ GRAFT_KERNEL_HEAP_MB: "2048" }), 2048);
+  for (const bad of ["abc", "1.5", "-1", "10"]) {
+    assert.throws(() => kernelHeapMB({ GRAFT_KERNEL_HEAP_MB: bad }), { name: "RangeError", message: `GRAFT_KERNEL_HEAP_MB must be a whole number of MiB, at least 64: got "${bad}"` });
+  }
 });

@@ -15,6 +15,9 @@ before(() => ensureBuilt());
 
 const CYCLES = Number(process.env.GRAFT_SOAK_CYCLES ?? 10);
 
+/** One JSON line per cycle: `problems` (how a process ended, abort text), `cells` (cell replies). */
+let cycles: Array<{ cycle: number; problems: string[]; cells: string[] }> = [];
+
 test(`${CYCLES} kernel start → execute → interrupt → restart → shutdown cycles: zero abnormal exits`, () => {
   assert.ok(Number.isInteger(CYCLES) && CYCLES > 0, `GRAFT_SOAK_CYCLES must be a positive whole number: got ${process.env.GRAFT_SOAK_CYCLES}`);
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "graft-soak-"));
@@ -27,10 +30,18 @@ test(`${CYCLES} kernel start → execute → interrupt → restart → shutdown 
   });
   fs.rmSync(prefix, { recursive: true, force: true });
   const lines = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  cycles = lines.filter((l) => l.cycle !== undefined);
   const bad = lines.filter((l) => l.problems?.length);
   assert.deepEqual(bad, [], `abnormal cycles:\n${JSON.stringify(bad, null, 1)}\n${r.stderr}`);
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   const summary = lines[lines.length - 1];
   assert.deepEqual([summary.cycles, summary.abnormal], [CYCLES, 0]);
-  console.log(`soak: ${CYCLES} cycles in ${summary.seconds} s, 0 abnormal exits`);
+  console.log(`soak: ${CYCLES} cycles in ${summary.seconds} s, 0 abnormal exits, ${summary.cells_failed} cycles with a failed cell`);
+});
+
+// Known open problem: on a busy machine an interrupt of an *awaited* cell sent by jupyter_client is
+// sometimes not seen until the cell ends by itself (the synchronous case always works).
+test("every cell of the soak answered as expected (each interrupt with KeyboardInterrupt)", { todo: "an awaited cell's SIGINT is sometimes lost under jupyter_client" }, () => {
+  const failed = cycles.filter((c) => c.cells?.length);
+  assert.deepEqual(failed, []);
 });
