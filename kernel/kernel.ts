@@ -19,6 +19,7 @@ import { UsageError } from "./magics/usage";
 import { defaultMagics } from "./magics/all";
 import { EscapedErrors } from "./_escaped";
 import { runAsCell } from "./_origin";
+import { rearmSigint } from "./_sigint";
 import type { EscapedEvent } from "./guard";
 
 const pkg = require(path.join(PACKAGE_ROOT, "package.json")) as { version: string };
@@ -186,6 +187,8 @@ export class GraftKernel {
       const asked = /^\s*%?([A-Za-z_$][\w$.]*)\?\s*$/.exec(req.code);
       const cell = splitMagics(asked ? `%help ${asked[1]}` : req.code, this.magics);
       const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics };
+      // Once the cell's synchronous part (run under breakOnSigint) is over, SIGINT is ours again.
+      setImmediate(rearmSigint);
       const outcome = await runAsCell(run, () => this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked)));
       // A rejection the cell left unhandled is reported once the microtask queue drains.
       await new Promise((res) => setImmediate(res));

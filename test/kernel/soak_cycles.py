@@ -34,6 +34,7 @@ def interrupted_cell(km, kc, code):
     time.sleep(0.2)
     km.interrupt_kernel()
     # The awaited cell ends by itself after 30 s: an interrupt that was lost shows as status ok.
+    # (One in two were, until kernel/_sigint.ts.)
     deadline = time.time() + 90
     while time.time() < deadline:
         reply = kc.get_shell_msg(timeout=deadline - time.time())
