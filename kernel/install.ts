@@ -32,8 +32,10 @@ export function kernelSpec(): Record<string, unknown> {
     argv: [process.execPath, `--max-old-space-size=${kernelHeapMB()}`, path.join(PACKAGE_ROOT, "dist", "kernel", "main.js"), "--config-path", "{connection_file}"],
     display_name: DISPLAY_NAME,
     language: "typescript",
-    // Jupyter sends SIGINT: it breaks a synchronous loop as well as an awaited promise.
-    interrupt_mode: "signal",
+    // Jupyter sends interrupt_request on the control channel: the control thread raises SIGINT at
+    // once (it breaks a synchronous loop) and the main thread interrupts an awaited cell even if
+    // that signal was lost (see _sigint.ts).
+    interrupt_mode: "message",
     metadata: { debugger: false },
   };
 }

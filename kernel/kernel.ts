@@ -252,11 +252,14 @@ export class GraftKernel {
     return { status: "ok", history: this.history.query(req) };
   }
 
-  /** Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint). */
-  interrupt(): void {
+  /**
+   * Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint).
+   * @param opts runningOnly: leave a cell that waits for the prelude alone
+   */
+  interrupt(opts: { runningOnly?: boolean } = {}): void {
     if (!this.running) {
       // The cell was sent but waits for the prelude: it is interrupted before it starts.
-      if (this.waiting) this.interruptWaiting = true;
+      if (this.waiting && !opts.runningOnly) this.interruptWaiting = true;
       return;
     }
     for (const v of Object.values(this.executor.locals)) {

@@ -167,8 +167,9 @@ export class GraftServer extends ZmqServer {
         case "comm_close":
           break;
         case "interrupt_request":
-          // The control thread has raised SIGINT already, which interrupted the cell.
-          if (!this.signalled.has(frames)) this.kernel.interrupt();
+          // The control thread has raised SIGINT already, which interrupted the cell; an awaited
+          // cell still running (the signal was lost) is interrupted here.
+          this.kernel.interrupt({ runningOnly: this.signalled.has(frames) });
           reply({ status: "ok" });
           break;
         case "shutdown_request":

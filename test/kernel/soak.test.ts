@@ -39,8 +39,7 @@ test(`${CYCLES} kernel start → execute → interrupt → restart → shutdown 
   console.log(`soak: ${CYCLES} cycles in ${summary.seconds} s, 0 abnormal exits, ${summary.cells_failed} cycles with a failed cell`);
 });
 
-// Known open problem: a SIGINT that lands while an awaited cell is still being compiled can be lost.
-test("every cell of the soak answered as expected: each interrupt with KeyboardInterrupt", { todo: "an awaited cell's SIGINT is sometimes lost (about 1 in 5 on a busy machine)" }, () => {
+test("every cell of the soak answered as expected: each interrupt with KeyboardInterrupt", () => {
   const failed = cycles.filter((c) => c.cells?.length);
   assert.deepEqual(failed, [], JSON.stringify(failed, null, 1));
 });

@@ -23,7 +23,7 @@ def run_cell(kc, code, timeout=60):
 
 
 def interrupted_cell(km, kc, code):
-    """Starts `code`, interrupts it the way Jupyter does (interrupt_mode signal), returns the reply."""
+    """Starts `code`, interrupts it the way Jupyter does (the kernelspec's interrupt_mode), returns the reply."""
     msg_id = kc.execute(code)
     # Interrupt once the cell runs (its execute_input is out), as a user sees it running.
     deadline = time.time() + 120
