@@ -1,8 +1,8 @@
 // Soak (soak_cycles.py): GRAFT_SOAK_CYCLES (default 10; the full soak is 50) cycles of start →
 // execute → interrupt → restart → execute → shutdown under Debian's jupyter_client. Every kernel
 // process must exit by itself with code 0 and print no native abort text ("corrupted
-// double-linked list", "free(): …", V8's FATAL ERROR) on stderr. A cycle takes ~5 s on an idle
-// machine (two kernel starts), more on a busy one: the default keeps CI near a minute.
+// double-linked list", "free(): …", V8's FATAL ERROR) on stderr. A cycle (two kernel starts)
+// took 7 s on a shared 2-core machine: the default keeps CI near a minute and a half.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
