@@ -1,6 +1,7 @@
 /**
  * Registers the kernelspec "graft" ("TypeScript (graft)") with Jupyter. The spec runs this very
- * checkout's kernel: `argv` holds the absolute paths of node and of dist/kernel/main.js.
+ * checkout's kernel: `argv` holds the absolute paths of node and of dist/kernel/main.js, and the
+ * kernel's heap limit (GRAFT_KERNEL_HEAP_MB, else half the memory; see _heap.ts).
  *
  * Where it goes (Jupyter's own rules): `--user` → the per-user data dir
  * (~/.local/share/jupyter/kernels/graft); `--prefix DIR` → DIR/share/jupyter/kernels/graft;
@@ -13,6 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PACKAGE_ROOT } from "./resolve";
+import { kernelHeapMB } from "./_heap";
 
 export const KERNEL_NAME = "graft";
 export const DISPLAY_NAME = "TypeScript (graft)";
@@ -25,11 +27,15 @@ export interface InstallOptions {
 /** The kernel.json content. */
 export function kernelSpec(): Record<string, unknown> {
   return {
-    argv: [process.execPath, path.join(PACKAGE_ROOT, "dist", "kernel", "main.js"), "--config-path", "{connection_file}"],
+    // A bounded heap (_heap.ts): a runaway cell ends in V8's "heap out of memory", which the next
+    // kernel reports, rather than in the system's silent out-of-memory kill.
+    argv: [process.execPath, `--max-old-space-size=${kernelHeapMB()}`, path.join(PACKAGE_ROOT, "dist", "kernel", "main.js"), "--config-path", "{connection_file}"],
     display_name: DISPLAY_NAME,
     language: "typescript",
-    // Jupyter sends SIGINT: it breaks a synchronous loop as well as an awaited promise.
-    interrupt_mode: "signal",
+    // Jupyter sends interrupt_request on the control channel: the control thread raises SIGINT at
+    // once (it breaks a synchronous loop) and the main thread interrupts an awaited cell even if
+    // that signal was lost (see _sigint.ts).
+    interrupt_mode: "message",
     metadata: { debugger: false },
   };
 }

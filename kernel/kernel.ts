@@ -21,6 +21,7 @@ import { UsageError } from "./magics/usage";
 import { defaultMagics } from "./magics/all";
 import { EscapedErrors } from "./_escaped";
 import { runAsCell } from "./_origin";
+import { rearmSigint } from "./_sigint";
 import type { EscapedEvent } from "./guard";
 
 const pkg = require(path.join(PACKAGE_ROOT, "package.json")) as { version: string };
@@ -40,6 +41,12 @@ export class GraftKernel {
   private count = 0;
   private running = false;
   private runs = 0;
+  private waiting = false;
+  private interruptWaiting = false;
+  /** Shown on the next cell's stderr, once (e.g. why the previous kernel process died). */
+  readonly notices: string[] = [];
+  /** Told when a cell starts and ends; main.ts keeps it for the next process (_last_words.ts). */
+  watch: { running(label: string, code: string): void; idle(): void } = { running() {}, idle() {} };
   private readonly escaped = new EscapedErrors();
   private preludeError: CellError | undefined;
   private prelude: Promise<void>;
@@ -96,7 +103,7 @@ export class GraftKernel {
   private scheduleTypes(ms: number): void {
     if (this.types) return;
     setTimeout(() => {
-      if (this.running) this.scheduleTypes(ms);
+      if (this.running || this.waiting) this.scheduleTypes(ms);
       else this.ensureTypes();
     }, ms).unref();
   }
@@ -139,14 +146,27 @@ export class GraftKernel {
   }
 
   async execute(req: { code: string; silent?: boolean; store_history?: boolean }, send: IopubSend): Promise<ExecuteReply> {
-    await this.prelude;
-    if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
     const silent = !!req.silent;
     const store = req.store_history ?? !silent;
-    if (store) this.count += 1;
-    const count = this.count;
     const quiet: IopubSend = silent ? () => {} : send;
-    quiet("execute_input", { code: req.code, execution_count: count });
+    this.waiting = true;
+    let count: number;
+    let label: string;
+    try {
+      await this.prelude;
+      if (this.types || PRELUDE_USE.test(req.code)) await this.ensureTypes();
+      if (store) this.count += 1;
+      count = this.count;
+      label = store ? `In [${count}]` : "a silent execution";
+      this.watch.running(label, req.code);
+      quiet("execute_input", { code: req.code, execution_count: count });
+      // One turn of the event loop before the cell: execute_input goes out even when the cell
+      // is a synchronous loop, and a SIGINT that came while the prelude held this thread is
+      // handled (interrupt() below) before the cell starts.
+      await new Promise((res) => setImmediate(res));
+    } finally {
+      this.waiting = false;
+    }
     setOutputTarget(quiet);
     const fail = (raw: CellError): ExecuteReply => {
       const error = this.tracebacks.render(raw);
@@ -159,9 +179,15 @@ export class GraftKernel {
       this.preludeError = undefined;
       quiet("stream", { name: "stderr", text: `graft's prelude failed, graft names are not in scope: ${e.ename}: ${e.evalue}\n` });
     }
-    const run = ++this.runs;
     const stderr = (text: string) => quiet("stream", { name: "stderr", text });
-    const escaped = this.escaped.begin(run, store ? `In [${count}]` : "a silent execution", stderr);
+    for (const text of this.notices.splice(0)) stderr(text);
+    if (this.interruptWaiting) {
+      this.interruptWaiting = false;
+      this.watch.idle();
+      return fail(toCellError(new Error("Interrupted asynchronously")));
+    }
+    const run = ++this.runs;
+    const escaped = this.escaped.begin(run, label, stderr);
     const payload: Array<Record<string, unknown>> = [];
     this.running = true;
     try {
@@ -169,6 +195,8 @@ export class GraftKernel {
       const asked = /^\s*%?([A-Za-z_$][\w$.]*)\?\s*$/.exec(req.code);
       const cell = splitMagics(asked ? `%help ${asked[1]}` : req.code, this.magics);
       const ctx: MagicContext = { executor: this.executor, send: quiet, payload, registry: this.magics, tracebacks: this.tracebacks };
+      // Once the cell's synchronous part (run under breakOnSigint) is over, SIGINT is ours again.
+      setImmediate(rearmSigint);
       const outcome = await runAsCell(run, () => this.magics.runCell(cell, ctx, () => this.executor.run(cell.masked)));
       // A rejection the cell left unhandled is reported once the microtask queue drains.
       await new Promise((res) => setImmediate(res));
@@ -189,6 +217,7 @@ export class GraftKernel {
     } finally {
       this.pruneGuards();
       this.running = false;
+      this.watch.idle();
       escaped.end();
       this.scheduleTypes(100);
     }
@@ -233,9 +262,16 @@ export class GraftKernel {
     return { status: "ok", history: this.history.query(req) };
   }
 
-  /** Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint). */
-  interrupt(): void {
-    if (!this.running) return;
+  /**
+   * Interrupts an awaited cell; a synchronous loop is broken by SIGINT itself (breakOnSigint).
+   * @param opts runningOnly: leave a cell that waits for the prelude alone
+   */
+  interrupt(opts: { runningOnly?: boolean } = {}): void {
+    if (!this.running) {
+      // The cell was sent but waits for the prelude: it is interrupted before it starts.
+      if (this.waiting && !opts.runningOnly) this.interruptWaiting = true;
+      return;
+    }
     for (const v of Object.values(this.executor.locals)) {
       // A running fit stops at the end of its current batch (compiled models only: tfjs throws otherwise).
       if (v && typeof v === "object" && Array.isArray((v as { layers?: unknown }).layers) && (v as { optimizer?: unknown }).optimizer) {

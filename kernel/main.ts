@@ -11,6 +11,7 @@ import { GraftKernel } from "./kernel";
 import { GraftServer } from "./server";
 import { installGuards } from "./guard";
 import { trackOrigins } from "./_origin";
+import { LastWords } from "./_last_words";
 
 function configPath(argv: string[]): string {
   const i = argv.indexOf("--config-path");
@@ -32,12 +33,23 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   installEsmImports();
   installOutput({ kernel });
   const server = new GraftServer(kernel, config);
+  // Why the previous process of this session died, if it did: told on the first cell.
+  const words = new LastWords(config);
+  const notice = words.recall();
+  if (notice) {
+    kernel.notices.push(notice);
+    kernelLog(notice.trimEnd());
+  }
+  kernel.watch = words;
+  server.beforeExit.push(() => words.clear());
   // With a SIGINT listener, node's breakOnSigint breaks a running synchronous cell; an awaited
   // one is rejected here.
   process.on("SIGINT", () => kernel.interrupt());
   trackOrigins();
   kernel.pruneGuards = installGuards((reason, event, promise) => kernel.reportEscaped(reason, event, promise));
   await server.init();
+  // Jupyter's next step when a kernel does not exit by itself after shutdown_request.
+  process.on("SIGTERM", () => void server.shutdown());
   kernel.startPrelude();
 }
 

@@ -3,6 +3,10 @@
  * (message.ts), publishes busy/idle around it, dispatches every request type of the messaging
  * spec to the kernel (kernel.ts) and sends the reply. Shell requests run one at a time, in order;
  * control requests (interrupt, shutdown) are answered even while a cell runs.
+ *
+ * Shutdown (a shutdown_request, or SIGTERM) ends the process cleanly and in order: the control
+ * thread sends its last replies, closes its socket and ends; this thread's queued sends finish;
+ * its sockets close; exit code 0. Frames are strings or small Buffers (see control_worker.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -22,21 +26,59 @@ export class GraftServer extends ZmqServer {
 
   private signalled = new WeakSet<Buffer[]>();
   private sendQueues = new WeakMap<object, Sendable>();
+  /** The last queued send of each socket. */
+  private tails = new Map<object, Promise<unknown>>();
+  private closing = false;
+  private exiting: Promise<void> | undefined;
+  /** Run just before the process exits cleanly. */
+  readonly beforeExit: Array<() => void> = [];
 
-  /** zeromq allows one pending send per socket ("Socket is busy writing"): sends wait their turn. */
+  /**
+   * zeromq allows one pending send per socket ("Socket is busy writing"): sends wait their turn.
+   * Nothing is sent once the sockets are closing.
+   */
   private queued(sock: any): Sendable {
     let q = this.sendQueues.get(sock);
     if (!q) {
-      let tail: Promise<unknown> = Promise.resolve();
       q = {
         send: (frames) => {
-          tail = tail.then(() => sock.send(frames)).catch((err: Error) => kernelLog(`send failed: ${err.message}`));
+          if (this.closing) return;
+          const tail = (this.tails.get(sock) ?? Promise.resolve())
+            .then(() => (this.closing ? undefined : sock.send(frames)))
+            .catch((err: Error) => kernelLog(`send failed: ${err.message}`));
+          this.tails.set(sock, tail);
           return tail;
         },
       };
       this.sendQueues.set(sock, q);
     }
     return q;
+  }
+
+  /**
+   * Ends the process cleanly (once; later calls wait for the first): see the file comment.
+   * @example
+   * process.on("SIGTERM", () => server.shutdown());
+   */
+  shutdown(): Promise<void> {
+    return (this.exiting ??= (async () => {
+      await (this.control as unknown as ControlProxy).drain();
+      await Promise.race([Promise.all(this.tails.values()), new Promise((res) => setTimeout(res, 1000))]);
+      this.closing = true;
+      for (const hook of this.beforeExit) {
+        try {
+          hook();
+        } catch (err) {
+          kernelLog(`at exit: ${(err as Error).message}`);
+        }
+      }
+      try {
+        this.close();
+      } catch (err) {
+        kernelLog(`closing the sockets failed: ${(err as Error).message}`);
+      }
+      process.exit(0);
+    })());
   }
 
   /**
@@ -125,8 +167,9 @@ export class GraftServer extends ZmqServer {
         case "comm_close":
           break;
         case "interrupt_request":
-          // The control thread has raised SIGINT already, which interrupted the cell.
-          if (!this.signalled.has(frames)) this.kernel.interrupt();
+          // The control thread has raised SIGINT already, which interrupted the cell; an awaited
+          // cell still running (the signal was lost) is interrupted here.
+          this.kernel.interrupt({ runningOnly: this.signalled.has(frames) });
           reply({ status: "ok" });
           break;
         case "shutdown_request":
@@ -141,38 +184,43 @@ export class GraftServer extends ZmqServer {
     } finally {
       iopub("status", { execution_state: "idle" });
     }
-    if (shutdown !== undefined) {
-      // Jupyter restarts the process itself when `restart` is set; both cases end this one.
-      const control = this.control as unknown as ControlProxy;
-      await control.drain();
-      try {
-        this.close();
-      } finally {
-        process.exit(0);
-      }
-    }
+    // Jupyter restarts the process itself when `restart` is set; both cases end this one.
+    if (shutdown !== undefined) await this.shutdown();
   }
 }
 
 /** The control socket's stand-in on the main thread: `send` goes through the worker. */
 interface ControlProxy extends Sendable {
   close(): void;
-  /** Resolves once every reply queued before it has been sent and the thread has ended. */
+  /**
+   * Resolves once every reply queued before it has been sent and the thread has ended by itself;
+   * a thread that has not ended after 5 s is terminated.
+   */
   drain(): Promise<void>;
 }
 
 function startControlWorker(address: string, key: string, onMessage: (frames: Buffer[], signalled: boolean) => void): Promise<ControlProxy> {
   const worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: { address, key } });
   worker.unref();
+  let exited = false;
+  const ended = new Promise<void>((resolve) =>
+    worker.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const proxy: ControlProxy = {
-    send: (frames) => worker.postMessage(frames.map((f) => (typeof f === "string" ? Buffer.from(f) : f))),
-    close: () => worker.postMessage("close"),
-    drain: () =>
-      new Promise<void>((resolve) => {
-        worker.once("exit", () => resolve());
-        worker.postMessage("close");
-        setTimeout(resolve, 2000).unref();
-      }),
+    // Strings stay strings: the worker sends them as text frames.
+    send: (frames) => (exited ? undefined : worker.postMessage(frames)),
+    close: () => (exited ? undefined : worker.postMessage("close")),
+    drain: () => {
+      proxy.close();
+      const late = setTimeout(() => {
+        kernelLog("the control thread did not end within 5 s; terminating it");
+        worker.terminate().catch(() => {});
+      }, 5000);
+      return ended.finally(() => clearTimeout(late));
+    },
   };
   return new Promise((resolve, reject) => {
     worker.once("error", reject);

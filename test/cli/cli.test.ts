@@ -20,7 +20,8 @@ test("graft install --prefix registers the kernelspec 'graft' where Jupyter find
   const spec = JSON.parse(fs.readFileSync(path.join(dir, "kernel.json"), "utf8"));
   assert.equal(spec.display_name, "TypeScript (graft)");
   assert.equal(spec.language, "typescript");
-  assert.deepEqual(spec.argv, [process.execPath, KERNEL_MAIN, "--config-path", "{connection_file}"]);
+  assert.deepEqual(spec.argv, [process.execPath, spec.argv[1], KERNEL_MAIN, "--config-path", "{connection_file}"]);
+  assert.match(spec.argv[1], /^--max-old-space-size=\d+$/);
   const list = spawnSync("/usr/bin/jupyter", ["kernelspec", "list", "--json"], {
     encoding: "utf8",
     env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },

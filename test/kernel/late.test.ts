@@ -18,10 +18,11 @@ const stderrOf = (r: Reply) => r.iopub.filter((m) => m.header.msg_type === "stre
 const resultOf = (r: Reply) => textOf(r.iopub.find((m) => m.header.msg_type === "execute_result")!);
 
 test("a late rejection is shown with the next cell, which runs and replies ok", async () => {
-  const first = await k.execute('setTimeout(() => Promise.reject(new Error("late")), 10);\n"started"');
+  // 50 ms, not the issue's 10: a timer that fires before its own cell has replied fails that cell.
+  const first = await k.execute('setTimeout(() => Promise.reject(new Error("late")), 50);\n"started"');
   assert.equal(first.reply.content.status, "ok");
   const n = first.reply.content.execution_count;
-  await sleep(200);
+  await sleep(300);
   const next = await k.execute("(globalThis as any).ran = true;\n2 + 2");
   assert.equal(next.reply.content.status, "ok", JSON.stringify(next.reply.content));
   assert.equal(resultOf(next), "4");
@@ -34,9 +35,9 @@ test("a late rejection is shown with the next cell, which runs and replies ok", 
 });
 
 test("a timer's exception from an earlier cell is shown with the next cell, which runs", async () => {
-  const first = await k.execute('setTimeout(() => { throw new TypeError("t"); }, 10);\n1');
+  const first = await k.execute('setTimeout(() => { throw new TypeError("t"); }, 50);\n1');
   const n = first.reply.content.execution_count;
-  await sleep(200);
+  await sleep(300);
   const next = await k.execute("5");
   assert.equal(next.reply.content.status, "ok");
   assert.equal(resultOf(next), "5");
@@ -68,8 +69,8 @@ test("the running cell's own escaped errors fail that cell, not the next", async
 });
 
 test("values of every kind, rejected late, are shown; a flood is capped at 10 per cell and counted", async () => {
-  await k.execute('for (const v of [undefined, null, 0, NaN, { a: 1 }, Symbol("s"), new Error(""), Object.create(null)]) setTimeout(() => Promise.reject(v), 5);');
-  await sleep(200);
+  await k.execute('for (const v of [undefined, null, 0, NaN, { a: 1 }, Symbol("s"), new Error(""), Object.create(null)]) setTimeout(() => Promise.reject(v), 50);');
+  await sleep(300);
   const shown = await k.execute("10");
   assert.equal(shown.reply.content.status, "ok");
   const err = stderrOf(shown);
