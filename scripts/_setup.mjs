@@ -5,6 +5,8 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** The project's TypeScript compiler: `npx tsc` may find tslab's older bundled copy (same bin name). */
+export const TSC = join(root, "node_modules", "typescript", "bin", "tsc");
 
 export function sh(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
@@ -29,5 +31,5 @@ export function setup({ systemDeps = true } = {}) {
   }
   const stamp = join(root, "dist", "src", "index.js");
   const sources = Math.max(newestMtime(join(root, "src")), newestMtime(join(root, "kernel")));
-  if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) sh("npx", ["tsc", "-p", "tsconfig.json"]);
+  if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) sh(process.execPath, [TSC, "-p", "tsconfig.json"]);
 }

@@ -5,7 +5,7 @@
 // run also type-checks the tests and benchmarks with the sources (tsconfig.test.json), as tsx does not.
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { root, setup, sh } from "./_setup.mjs";
+import { root, setup, sh, TSC } from "./_setup.mjs";
 
 function findTests(dir, suffix = ".test.ts") {
   const out = [];
@@ -36,7 +36,7 @@ if (files.length === 0) {
 }
 if (memoryOnly) process.exit(memoryFailed);
 try {
-  if (files.length === 0) sh("npx", ["tsc", "-p", "tsconfig.test.json"]);
+  if (files.length === 0) sh(process.execPath, [TSC, "-p", "tsconfig.test.json"]);
   sh(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...flags, ...(files.length ? files : findTests(join(root, "test")))]);
 } catch (err) {
   process.exit(err.status ?? 1);

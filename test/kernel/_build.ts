@@ -26,5 +26,5 @@ export function ensureBuilt(): void {
       // type errors elsewhere still emit; the checks below say whether the kernel was built
     }
   }
-  if (!fs.existsSync(KERNEL_MAIN) || !fs.existsSync(CLI)) throw new Error(`build failed: ${KERNEL_MAIN} or ${CLI} missing; run npx tsc -p .`);
+  if (!fs.existsSync(KERNEL_MAIN) || !fs.existsSync(CLI)) throw new Error(`build failed: ${KERNEL_MAIN} or ${CLI} missing; run npm run build`);
 }
