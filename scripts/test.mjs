@@ -19,6 +19,9 @@ function findTests(dir, suffix = ".test.ts") {
 }
 
 setup();
+// The suite asserts the wasm engine (graft's default without tfjs-node): pin it, so a machine that
+// has tfjs-node runs the same tests. `GRAFT_BACKEND=… npm test` overrides.
+process.env.GRAFT_BACKEND ??= "wasm";
 const args = process.argv.slice(2);
 const memoryOnly = args[0] === "--memory";
 if (memoryOnly) args.shift();
