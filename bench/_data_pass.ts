@@ -6,7 +6,7 @@
  */
 import * as data from "../src/data";
 import { resnet18 } from "../src/zoo";
-import { ready } from "../src/train/engine";
+import { ready } from "../src/engine/engine";
 
 async function main() {
   const [root, workers, batch] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];

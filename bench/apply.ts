@@ -21,7 +21,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready, engine } from "../src/train/engine";
+import { ready, engine } from "../src/engine/engine";
 import { loadWeights } from "../src/load";
 import * as zoo from "../src/zoo";
 

@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ready, tf } from "../src/train/engine";
+import { ready, tf } from "../src/engine/engine";
 import * as zoo from "../src/zoo";
 
 const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);

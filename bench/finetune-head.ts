@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { ready, tf } from "../src/train/engine";
+import { ready, tf } from "../src/engine/engine";
 import { fit } from "../src/train/fit";
 import { resnet18 } from "../src/zoo";
 import { freeze } from "../src/freeze";

@@ -50,7 +50,7 @@ function trackLiveBytes(backend: object): { peak: number } {
 
 /** The graft side, run in a child process so that its peak is its own. */
 async function child(): Promise<void> {
-  const { ready, tf } = await import("../src/train/engine");
+  const { ready, tf } = await import("../src/engine/engine");
   const { fit } = await import("../src/train/fit");
   const { freeze } = await import("../src/freeze");
   const { resnet18 } = await import("../src/zoo");

@@ -17,7 +17,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { open } from "../src/checkpoint/open";
-import { ready } from "../src/train/engine";
+import { ready } from "../src/engine/engine";
 
 const ROOT = join(__dirname, "..");
 const DIR = join(ROOT, "bench", ".fixtures");

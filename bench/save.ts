@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { save } from "../src/save";
-import { ready, tf } from "../src/train/engine";
+import { ready, tf } from "../src/engine/engine";
 import * as zoo from "../src/zoo";
 
 const RUNS = 9;

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { engine, ready, silenceCpuBanner, tf } from "../src/train/engine";
+import { engine, ready, silenceCpuBanner, tf } from "../src/engine/engine";
 
 function cnn(): tf.LayersModel {
   const m = tf.sequential();

@@ -7,8 +7,10 @@ import { assertTfjsInternals } from "./_tfjs_private";
 assertTfjsInternals();
 
 export { GraftError } from "./errors";
-export { GraftCacheError, engine, evaluate, fit, losses, predict, ready, tf } from "./train";
-export type { CacheFrozenOptions, CrossEntropyOptions, EngineInfo, EvaluateResult, EvaluateTensors, FitOptions, LoaderLike, LossFn, PredictOptions, Prediction } from "./train";
+export { engine, ready, tf } from "./engine";
+export type { EngineInfo } from "./engine";
+export { GraftCacheError, evaluate, fit, losses, predict } from "./train";
+export type { CacheFrozenOptions, CrossEntropyOptions, EvaluateResult, EvaluateTensors, FitOptions, LoaderLike, LossFn, PredictOptions, Prediction } from "./train";
 export { GraftFormatError, GraftUnsafePickleError, inspectCheckpoint, open, openKerasH5, openKerasV3, openNpy, openNpz, openSafetensors, openTfjs, openTorchLegacy, openTorchZip, renderInspect, sniffFormat } from "./checkpoint";
 export type { Checkpoint, CheckpointFormat, CheckpointSummary, OpenOptions, RawTensor, SourceDType, TensorInfo, TypedArray } from "./checkpoint";
 export { GraftLoadError, KNOWN_PREFIXES, LoadReport, TORCH_IGNORED, TORCH_LAYOUTS, loadWeights, modelWeights, planLoad, planReport, tfjsKeyCandidates, torchNamesOf, torchRule } from "./load";

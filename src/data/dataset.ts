@@ -1,5 +1,5 @@
 /** The dataset shapes the loader consumes. */
-import type { tf } from "../train/engine";
+import type { tf } from "../engine/engine";
 
 /** Anything indexable with a length: `get(i)` for 0 ≤ i < length. */
 export interface Dataset<T> {

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { tf } from "../train/engine";
+import { tf } from "../engine/engine";
 import type { Dataset, Sample } from "./dataset";
 import { GraftDatasetError, GraftImageError } from "./errors";
 import { toFloat } from "./_image_ops";

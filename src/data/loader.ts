@@ -6,7 +6,7 @@
  * main thread. Pass k shuffles with (seed, k) and gives sample j of the pass the generator
  * (seed, k, j): the same seed gives the same batches whatever the worker count.
  */
-import { tf } from "../train/engine";
+import { tf } from "../engine/engine";
 import type { Dataset, Sample } from "./dataset";
 import { GraftDatasetError, GraftImageError, type ImageErrorReason } from "./errors";
 import type { ImageFolder } from "./image_folder";

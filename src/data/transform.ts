@@ -3,7 +3,7 @@
  * specs (plain objects) that a worker thread can run; a user's own function joins a pipeline
  * through `compose` or `custom` and runs on the main thread, after the worker-run prefix.
  */
-import { tf } from "../train/engine";
+import { tf } from "../engine/engine";
 import type { DecodedImage } from "./decoded_image";
 import { isFloat, type FloatImage, type Pixels } from "./_image_ops";
 import { applySpecs, RANDOM_OPS, specToString, type TransformSpec } from "./_transform_spec";

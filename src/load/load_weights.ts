@@ -2,7 +2,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { open } from "../checkpoint/open";
 import type { Checkpoint } from "../checkpoint/types";
-import { ready } from "../train/engine";
+import { ready } from "../engine/engine";
 import { cachedDownload, isUrl } from "../hub/cache";
 import { applyPlan } from "./apply";
 import { GraftLoadError } from "./errors";

@@ -3,7 +3,7 @@
  * tensors), in inference mode, one batch at a time.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "./engine";
+import { ready } from "../engine/engine";
 import { isLoader, type LoaderLike } from "./_loader_cache";
 import { labelsFor, outputClasses } from "./_labels";
 import { outputActivation } from "./_loss_check";

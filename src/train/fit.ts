@@ -14,7 +14,7 @@
  * prefix layer during the fit.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "./engine";
+import { ready } from "../engine/engine";
 import { GraftCacheError } from "./errors";
 import { asCallbacks, cutFor, prefixGuard } from "./_fit_common";
 import { FeatureCache, computeFeatures } from "./_feature_cache";

@@ -1,8 +1,7 @@
-/** Training: the engine (tfjs backend) graft runs on, graft's fit (tensors or loaders, frozen-feature caching), losses, evaluate and predict. */
+/** Training: graft's fit (tensors or loaders, frozen-feature caching), losses, evaluate and predict. */
 import * as losses from "./losses";
 import { installCompileCheck } from "./_loss_check";
 
-export { engine, ready, tf, type EngineInfo } from "./engine";
 export { GraftCacheError } from "./errors";
 export { fit } from "./fit";
 export type { CacheFrozenOptions, FitOptions } from "./fit";

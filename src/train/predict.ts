@@ -3,7 +3,7 @@
  * probabilities (softmax of logits, or the model's own probabilities).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "./engine";
+import { ready } from "../engine/engine";
 import { outputActivation } from "./_loss_check";
 import { readImage, type DecodedImage } from "../data/read_image";
 import type { Transform } from "../data/transform";

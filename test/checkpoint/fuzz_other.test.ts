@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { fixtures } from "./torch_fixtures";
 import { open } from "../../src/checkpoint/open";
 

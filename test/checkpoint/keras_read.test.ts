@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { open, GraftFormatError } from "../../src/checkpoint";
 import { openKerasH5 } from "../../src/checkpoint/keras_h5";
 import { openKerasV3, toSnakeCase } from "../../src/checkpoint/keras_v3";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { assertMatchesExpected, fixtures } from "./torch_fixtures";
 import { writeZip } from "./zip_writer";
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { open, GraftFormatError } from "../../src/checkpoint";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { fixtures } from "./torch_fixtures";
 
 const torchFile = join(fixtures("make_torch_checkpoints.py", "torch"), "resnet18.pth");

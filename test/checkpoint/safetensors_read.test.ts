@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, openSync, closeSync, writeSync, ftruncateSync, rmS
 import { tmpdir } from "node:os";
 import { open, GraftFormatError } from "../../src/checkpoint";
 import { openSafetensors } from "../../src/checkpoint/safetensors";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { assertMatchesExpected, fixtures } from "./torch_fixtures";
 
 const dir = fixtures("make_safetensors_fixtures.py", "safetensors");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { open, GraftFormatError } from "../../src/checkpoint";
 import { openTfjs } from "../../src/checkpoint/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 
 const tmp = mkdtempSync(join(tmpdir(), "graft-tfjs-"));
 process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));

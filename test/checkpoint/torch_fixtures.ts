@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import type { Checkpoint } from "../../src/checkpoint/types";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 
 const ROOT = join(__dirname, "..", "..");
 

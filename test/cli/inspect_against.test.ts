@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CLI, ROOT, ensureBuilt } from "../kernel/_build";
 import { fixturePath } from "../load/_fixtures";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import * as zoo from "../../src/zoo";
 
 const DIR = path.join(ROOT, "test", ".fixtures", "cli");

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { tf } from "../../src/train/engine";
+import { tf } from "../../src/engine/engine";
 import { imageFolder, loader, transforms as T, type Batch, type ImageFolder } from "../../src/data";
 import { dataFixtures } from "./_fixtures";
 

@@ -7,7 +7,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import * as zoo from "../../src/zoo";
 import { imageFolder, loader, transforms as T } from "../../src/data";

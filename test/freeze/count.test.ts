@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { countParams, formatParams, freeze, paramsTable, unfreeze } from "../../src/freeze";
 import * as zoo from "../../src/zoo";
 import { nestedCnn, smallCnn } from "./_models";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import {
   GraftPatternError, freeze, freezeTo, freezeUpTo, frozenLayers, globToRegExp, layerGroups, layerNames, selectLayers, unfreeze,
 } from "../../src/freeze";

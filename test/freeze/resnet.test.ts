@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { freeze, frozenGuard, unfreezeSchedule } from "../../src/freeze";
 import * as zoo from "../../src/zoo";
 import { changed, weightBytes } from "./_models";

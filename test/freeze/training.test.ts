@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import {
   GraftDriftError, checkFrozen, freeze, frozenGuard, snapshotFrozen, trainableVariables, unfreeze,
 } from "../../src/freeze";

@@ -106,7 +106,7 @@ const list: { name: string; where: string }[] = ${JSON.stringify(list)};
   for (const { name, where } of list) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require("./" + name);
+      const mod = require("." + name);
       await mod.example();
     } catch (err) {
       failed.push(where + ": " + String((err as Error)?.message ?? err).split("\\n")[0]);

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { hubCacheDir, IMAGENET_CATEGORIES, listWeights, weightsArchitectures, weightsEntry } from "../../src/hub";
 import { loadWeights } from "../../src/load";
 import * as zoo from "../../src/zoo";

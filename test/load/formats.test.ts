@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import { fixturePath, readCase, relativeError } from "./_fixtures";
 import { tiny } from "./_tiny";

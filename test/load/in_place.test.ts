@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { open } from "../../src/checkpoint/open";
 import { loadWeights } from "../../src/load";
 import { reverse3InHeap, wasmTranspose } from "../../src/load/_fast/wasm_transpose";

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { GraftError } from "../../src/errors";
 import { GraftLoadError, loadWeights } from "../../src/load";
 import { memoryCheckpoint, readCase, relativeError, snapshot } from "./_fixtures";

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { loadWeights, planLoad, tfjsKeyCandidates } from "../../src/load";
 import type { TensorInfo } from "../../src/checkpoint/types";
 import { memoryCheckpoint, readCase, relativeError } from "./_fixtures";

@@ -1,7 +1,7 @@
 /** LoadReport renderings: terminal text, notebook HTML (summary first, collapsible sections), JSON, Jupyter bundle. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import { memoryCheckpoint, readCase } from "./_fixtures";
 import { tiny } from "./_tiny";

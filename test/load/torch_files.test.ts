@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import * as zoo from "../../src/zoo";
 import { FIXTURE_DIR, fixturePath, readCase, relativeError, snapshot, torchOutputError } from "./_fixtures";

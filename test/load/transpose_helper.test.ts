@@ -12,7 +12,7 @@ import * as os from "node:os";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { open } from "../../src/checkpoint/open";
 import { loadWeights } from "../../src/load";
 import { RING_BYTES, STAGE_BYTES, TransposeHelper, type HelperJob } from "../../src/load/_fast/transpose_helper";

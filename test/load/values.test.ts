@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../src/train/engine";
+import { ready } from "../../src/engine/engine";
 import { addValues, transposeValues } from "../../src/_values";
 
 test("transposeValues equals tf.transpose for every layout row's permutation and odd sizes", async () => {

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BRIDGE_KEY, type DisplayRequest } from "../../src/display/bridge";
-import { fit, ready, tf } from "../../src/train";
+import { fit } from "../../src/train";
+import { ready, tf } from "../../src/engine";
 import { freeze } from "../../src/freeze";
 import * as plot from "../../src/plot";
 

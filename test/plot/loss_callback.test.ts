@@ -1,7 +1,7 @@
 import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import { BRIDGE_KEY, type DisplayRequest } from "../../src/display/bridge";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import * as plot from "../../src/plot";
 import { freeze, unfreezeSchedule } from "../../src/freeze";
 

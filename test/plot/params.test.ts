@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import * as plot from "../../src/plot";
 import { formatCount } from "../../src/plot/_format";
 

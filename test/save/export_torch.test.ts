@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import { save } from "../../src/save";
 import * as zoo from "../../src/zoo";

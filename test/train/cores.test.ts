@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as os from "node:os";
-import { cgroupCores, threadPlan } from "../../src/train/_cores";
+import { cgroupCores, threadPlan } from "../../src/engine/_cores";
 
 const files = (map: Record<string, string>) => (f: string) => map[f];
 

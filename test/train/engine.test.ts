@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { engine, ready, tf } from "../../src/train/engine";
+import { engine, ready, tf } from "../../src/engine/engine";
 
 test("engine() answers at once: wasm (npm test pins it) or, without the pin, wasm because tfjs-node is absent", () => {
   const info = engine();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, silenceCpuBanner, tf } from "../../src/train/engine";
-import { installWasmGradients } from "../../src/train/wasm_gradients";
+import { ready, silenceCpuBanner, tf } from "../../src/engine/engine";
+import { installWasmGradients } from "../../src/engine/wasm_gradients";
 
 type Pad = "same" | "valid" | number[][];
 interface Case { x: number[]; k: [number, number]; co: number; s: [number, number]; d: [number, number]; pad: Pad }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, silenceCpuBanner, tf } from "../../src/train/engine";
+import { ready, silenceCpuBanner, tf } from "../../src/engine/engine";
 import { fit } from "../../src/train/fit";
 import { mobilenetV2, resnet18 } from "../../src/zoo";
 

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { tf } from "../../src/train/engine";
+import { tf } from "../../src/engine/engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SCRIPT = path.join(ROOT, "test", "fixtures", "make_zoo_fixtures.py");

@@ -6,7 +6,7 @@
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { countParams, freeze, freezeUpTo, frozenLayers } from "../../src/freeze";
 import { fit } from "../../src/train";
 import * as zoo from "../../src/zoo";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { engine, ready, tf } from "../../src/train/engine";
+import { engine, ready, tf } from "../../src/engine/engine";
 import { loadWeights, torchRule } from "../../src/load";
 import * as zoo from "../../src/zoo";
 

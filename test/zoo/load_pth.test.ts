@@ -5,7 +5,7 @@
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { loadWeights } from "../../src/load";
 import * as zoo from "../../src/zoo";
 import { ensureFixtures, pthPath, readFixture } from "./_torch_fixtures";

@@ -9,7 +9,7 @@
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/train/engine";
+import { ready, tf } from "../../src/engine/engine";
 import { loadWeights, modelWeights, torchNamesOf, torchRule } from "../../src/load";
 import { layoutContext } from "../../src/load/layouts";
 import { trainableVariables } from "../../src/freeze";
