@@ -56,6 +56,30 @@ function owner(file: string): string | undefined {
   return i < 0 ? undefined : parts.slice(0, i).join(path.sep);
 }
 
+/** ARCHITECTURE.md §2: a folder of src/ imports only folders of a lower layer. */
+const LAYER: Record<string, number> = {
+  errors: 0, _text: 0, _values: 0, engine: 0, _tfjs_private: 0.5,
+  checkpoint: 1, data: 1, hub: 1, freeze: 1,
+  load: 2, display: 2,
+  zoo: 3, save: 3, train: 3, plot: 3,
+  index: 4,
+};
+const folderOf = (file: string): string => file.split(path.sep)[1].replace(/\.ts$/, "");
+
+test("each folder of src/ imports only folders of a lower layer (ARCHITECTURE.md §2)", () => {
+  const bad: string[] = [];
+  for (const [file, deps] of GRAPH) {
+    if (!file.startsWith("src")) continue;
+    const from = folderOf(file);
+    assert.ok(from in LAYER, `${from} (${file}) has no layer in the table`);
+    for (const dep of deps) {
+      const to = folderOf(dep);
+      if (to !== from && !(LAYER[to] < LAYER[from])) bad.push(`${file} → ${dep} (${from}: layer ${LAYER[from]}, ${to}: layer ${LAYER[to]})`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
 test("src/ never imports kernel/", () => {
   const bad = FILES.filter((f) => f.startsWith("src")).flatMap((f) => GRAPH.get(f)!.filter((d) => d.startsWith("kernel")).map((d) => `${f} → ${d}`));
   assert.deepEqual(bad, []);
