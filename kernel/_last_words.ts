@@ -45,7 +45,7 @@ export class LastWords {
    * Reads what the previous process left and removes it; then arms the report for this one.
    * @returns the notice for the first cell, or undefined when the previous process ended cleanly
    * @example
-   * const words = new LastWords(connectionFile);
+   * const words = new LastWords("/run/user/0/jupyter/kernel-1.json"); // the kernel's connection file
    * const notice = words.recall(); // "The previous kernel process (pid 812) died of …"
    */
   recall(): string | undefined {

@@ -57,8 +57,7 @@ export class GraftServer extends ZmqServer {
 
   /**
    * Ends the process cleanly (once; later calls wait for the first): see the file comment.
-   * @example
-   * process.on("SIGTERM", () => server.shutdown());
+   * For instance `process.on("SIGTERM", () => server.shutdown())`.
    */
   shutdown(): Promise<void> {
     return (this.exiting ??= (async () => {

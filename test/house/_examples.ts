@@ -47,3 +47,22 @@ export function examples(dirs = ["src", "kernel"]): Example[] {
   }
   return out;
 }
+
+/**
+ * The README's TypeScript snippets (```ts fences), as examples of the file "README.md". Imports
+ * of "graft" are dropped: graft's names are in scope as in a notebook cell.
+ */
+export function readmeExamples(): Example[] {
+  const lines = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+  const out: Example[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== "```ts") continue;
+    const start = i + 1;
+    let j = start;
+    while (j < lines.length && lines[j].trim() !== "```") j++;
+    const code = lines.slice(start, j).filter((l) => !/^import .* from "graft";\s*$/.test(l)).join("\n");
+    out.push({ file: "README.md", line: start, title: "", code });
+    i = j;
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { examples, ROOT } from "./_examples";
+import { examples, readmeExamples, ROOT } from "./_examples";
 
 const DIR = path.join(ROOT, "test", ".fixtures", "examples");
 const GIVEN = ["model", "x", "y", "xs", "ys"];
@@ -27,6 +27,7 @@ function standsAlone(file: string, code: string): boolean {
 
 /** The module's own value imports from relative paths, re-rooted for a file in `DIR`: names an example may use as its module does. */
 function moduleImports(file: string, taken: Set<string>): string[] {
+  if (!file.endsWith(".ts")) return [];
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
   const out: string[] = [];
   for (const m of text.matchAll(/^import \{([^}]*)\} from "(\.[^"]+)";/gm)) {
@@ -41,17 +42,18 @@ function moduleImports(file: string, taken: Set<string>): string[] {
 }
 
 function exportedNames(file: string): string[] {
+  if (!file.endsWith(".ts")) return [];
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
   return [...new Set([...text.matchAll(/^export (?:async )?(?:function\*?|const|let|class) (\w+)/gm)].map((m) => m[1]))];
 }
 
-test("every @example compiles against graft's types", () => {
+test("every @example and every TypeScript snippet of the README compiles against graft's types", () => {
   fs.rmSync(DIR, { recursive: true, force: true });
   fs.mkdirSync(DIR, { recursive: true });
   const graftNames = Object.keys(require(path.join(ROOT, "src")) as object).filter((n) => n !== "default" && n !== "tf");
   const where = new Map<string, string>();
   const runnable: string[] = [];
-  examples().forEach((e, i) => {
+  [...examples(), ...readmeExamples()].forEach((e, i) => {
     const mod = path.relative(DIR, path.join(ROOT, e.file)).replace(/\.ts$/, "").split(path.sep).join("/");
     const own = exportedNames(e.file);
     const taken = new Set([...own, "fs", "path", "fsOpen", "graft", "tf", "assert"]);
@@ -67,7 +69,7 @@ test("every @example compiles against graft's types", () => {
       `import { ${fromGraft.join(", ")} } from "../../../src";`,
       `import assert from "node:assert/strict";`,
       `import fs from "node:fs"; import path from "node:path"; import { open as fsOpen } from "node:fs/promises";`,
-      own.length ? `import { ${own.join(", ")} } from "${mod}";` : "",
+      own.length && e.file.endsWith(".ts") ? `import { ${own.join(", ")} } from "${mod}";` : "",
       ...imported,
       `declare const model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, xs: tf.Tensor, ys: tf.Tensor;`,
       `export async function example() {`,
@@ -100,13 +102,14 @@ test("every @example of src/ that stands on its own runs without throwing", () =
   assert.ok(list.length >= 50, `only ${list.length} runnable examples found`);
   const runner = path.join(DIR, "run_all.ts");
   fs.writeFileSync(runner, `
+const DIR = ${JSON.stringify(DIR)};
 const list: { name: string; where: string }[] = ${JSON.stringify(list)};
 (async () => {
   const failed: string[] = [];
   for (const { name, where } of list) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require("." + name);
+      const mod = require(DIR + "/" + name);
       await mod.example();
     } catch (err) {
       failed.push(where + ": " + String((err as Error)?.message ?? err).split("\\n")[0]);
