@@ -1,8 +1,8 @@
 /**
  * Private: new float32 tensors of the tfjs wasm backend whose bytes graft writes itself, straight
  * into the backend's heap. A file read lands in the tensor's memory with no JS array between, and
- * the heap reuses the memory of tensors freed before instead of faulting in fresh pages (about
- * 0.4 ms per MB here), which is what makes repeated loads as cheap as PyTorch's.
+ * the heap reuses the memory of tensors freed before instead of faulting in fresh pages, which is
+ * what makes repeated loads as cheap as PyTorch's (`bench/apply.ts`).
  */
 import * as tf from "@tensorflow/tfjs";
 

@@ -1,7 +1,7 @@
 /**
  * Conv2DBackpropInput for the wasm backend on XNNPACK. tfjs-backend-wasm 4.22 has this kernel,
- * but as plain loops: it took 400 ms per step of the small CNN in bench/train-cnn, more than
- * the rest of the step together. Here dx is one XNNPACK Conv2D: dy upsampled by the stride,
+ * but as plain loops, which took more of a step of the small CNN in bench/train-cnn than the
+ * rest of the step together. Here dx is one XNNPACK Conv2D: dy upsampled by the stride,
  * correlated with the filter flipped in space and with its in/out channels swapped
  * ([KH, KW, Ci, Co] → [KH, KW, Co, Ci]).
  */

@@ -1,10 +1,10 @@
 /**
  * MaxPoolGrad for the wasm backend as one JavaScript loop over the wasm heap.
  *
- * tfjs-backend-wasm 4.22's own kernel took about 100 ms per step of bench/train-cnn, as much as
- * all its convolutions, and breaks ties between equal maxima unlike the cpu backend. Composing
+ * tfjs-backend-wasm 4.22's own kernel took as much of a step of bench/train-cnn as all its
+ * convolutions, and breaks ties between equal maxima unlike the cpu backend. Composing
  * it from wasm kernels needs strided slices and 5-D transposes, which are slower still in
- * this build. A tight loop over the heap views is ~10× faster and has the cpu backend's
+ * this build. A tight loop over the heap views is an order of magnitude faster and has the cpu backend's
  * semantics exactly: each window's gradient goes to its first maximum in row-major order
  * (strictly greater than −∞; padding is never chosen).
  */

@@ -1,8 +1,8 @@
 /**
  * Sum for the wasm backend, fast path for reductions over the leading axes of a float32
  * tensor: the bias gradients of every conv and dense layer (dy [B, H, W, C] summed to [C]).
- * tfjs-backend-wasm 4.22 first transposes the reduced axes innermost (a full copy), which cost
- * 40 ms per step of bench/train-cnn; a row-wise accumulation over the heap (in float64) is
+ * tfjs-backend-wasm 4.22 first transposes the reduced axes innermost (a full copy, a large part
+ * of a step of bench/train-cnn); a row-wise accumulation over the heap (in float64) is
  * one pass. Every other reduction runs the wasm backend's own Sum.
  */
 import * as tf from "@tensorflow/tfjs";

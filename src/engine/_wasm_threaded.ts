@@ -7,7 +7,7 @@
  * factory's own JS file as the main script, and the `.wasm` compiled from its file.
  *
  * The factory's script is also copied there with emscripten's pre-started pool of 8 pthread
- * workers cut to the ones the pool takes (half the start-up time and 60 MiB less here).
+ * workers cut to the ones the pool takes (a faster, smaller start: the README gives the figures).
  *
  * Two more adjustments. tfjs's C code sizes the XNNPACK pool as
  * min(requested, 8, emscripten_num_logical_cores() / 2), read once when the module starts
@@ -52,8 +52,7 @@ const POOL = "var pthreadPoolSize=8;";
 
 /**
  * The factory's script, with its pre-started pool cut to the `workers` the XNNPACK pool takes
- * (each worker is a V8 isolate with its own instance; starting 8 costs about half a second and
- * 70 MiB): a content-addressed copy in `dir`, or tfjs's own file where the source differs.
+ * (each worker is a V8 isolate with its own instance, so starting 8 costs time and memory): a content-addressed copy in `dir`, or tfjs's own file where the source differs.
  * The pool must not be smaller — pthreadpool_create waits for its threads on the main thread,
  * so a worker started later could never load.
  */

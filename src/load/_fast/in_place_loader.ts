@@ -20,9 +20,7 @@ import type { PlannedLoad } from "../plan";
 
 /**
  * File bytes read per band (whole source rows, at least 4 of them). Longer bands mean longer
- * contiguous runs in the transposed output: vgg16 loaded in ~500 ms with 4 MiB bands, ~410 ms
- * with 16 MiB, no better with 64 MiB. Measured again with the column-order kernel (resnet50
- * ~55–60 ms with 16 MiB, ~61–67 ms with 1–4 MiB bands): still the best.
+ * contiguous runs in the transposed output; past this size `bench/apply.ts` saw no gain.
  */
 const BAND_BYTES = 16 << 20;
 
@@ -40,11 +38,10 @@ export interface InPlaceJob {
 
 /**
  * Loads planned weights through the in-place path; create with {@link InPlaceLoader.create}.
- * This thread's reads are not overlapped with its transposes: reading the next
- * band on the thread pool while this one is transposed was measured slower (resnet50 ~87–113 vs
- * ~54–61 ms). Giving whole weights to the helper's worker instead was measured faster (resnet50
- * ~29–47 ms vs ~48–60 ms on 2 cores): two threads each read and transpose at about the speed
- * one did alone, and copying a finished weight into the heap costs a third of that per byte.
+ * This thread's reads are not overlapped with its transposes: reading the next band on the
+ * thread pool while this one is transposed was slower in `bench/apply.ts`. Giving whole weights
+ * to the helper's worker instead was faster: two threads each read and transpose at about the
+ * speed one did alone, and copying a finished weight into the heap costs a fraction of that.
  * @example
  * ```ts
  * const ckpt = await open("resnet18.pth");
@@ -190,7 +187,7 @@ export class InPlaceLoader {
   /**
    * One job: a copy read straight into the tensor, or bands of rows read and transposed;
    * `between` runs after each band. Reads use the thread pool too only while the helper's worker
-   * is idle (with three busy threads on two cores resnet50 loaded no faster: ~44–47 vs ~40–47 ms).
+   * is idle (three busy threads on two cores loaded no faster).
    */
   private async readJob(job: InPlaceJob, out: number, stage: number, run?: HelperRun, between?: () => void): Promise<void> {
     const heap = this.heap;

@@ -3,7 +3,7 @@
  * shared memory, so no other thread can write a tensor there; this worker reads its share of
  * the weights from the file and transposes them (with the SIMD kernel of `wasm_transpose.ts`)
  * into a ring in a shared WebAssembly.Memory, and the main thread copies each finished weight
- * into its tensor (a plain copy, ~3× cheaper per byte than read + transpose), between its own.
+ * into its tensor (a plain copy, much cheaper per byte than read + transpose), between its own.
  *
  * Sharing out the work: the loader orders its jobs with those only it can do first (copies,
  * and weights too big for the ring); the main thread takes jobs from the front and the worker
