@@ -17,9 +17,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { zooInit, type ZooInit } from "./_init";
 import { LayerScale } from "./layer_scale";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { presetTransforms } from "./transforms";
-import { withWeights, type PretrainedModel } from "./_weights";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 /** torchvision's CNBlockConfig list of convnext_tiny: (input channels, output channels or null, blocks). */
 const TINY: ReadonlyArray<[number, number | null, number]> = [
@@ -84,10 +83,7 @@ function cnBlock(init: ZooInit, x: tf.SymbolicTensor, name: string, dim: number)
  * graft.freeze(model, "features.[0-5]*");                        // stem and the first three stages
  * ```
  */
-export function convnextTiny(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function convnextTiny(opts?: ZooOptions): tf.LayersModel;
-export function convnextTiny(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("convnext_tiny", opts as PretrainedOptions, convnextTiny);
+export const convnextTiny = zooBuilder("convnext_tiny", "convnextTiny", (opts) => {
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("convnextTiny", opts);
   if (inputShape[0] < 32 || inputShape[1] < 32) {
     throw new RangeError(`zoo.convnextTiny: inputShape must be at least [32, 32, C] (stride 32 in all); got ${JSON.stringify(inputShape)}`);
@@ -112,15 +108,5 @@ export function convnextTiny(opts?: ZooOptions): tf.LayersModel | Promise<Pretra
     x = linear(init, x, "classifier.2", numClasses);
   }
   return tf.model({ inputs: input, outputs: x, name: "convnext_tiny" });
-}
+});
 
-/**
- * torchvision's `ConvNeXt_Tiny_Weights.IMAGENET1K_V1.transforms()`: resize 236 (bilinear) → center crop 224 → ImageNet normalisation.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.convnextTiny.transforms();
- * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
- * ```
- */
-convnextTiny.transforms = presetTransforms("convnext_tiny");

@@ -12,9 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { maxPoolAfterRelu, relu, torchBatchNorm } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { presetTransforms } from "./transforms";
-import { withWeights, type PretrainedModel } from "./_weights";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 const GROWTH = 32;
 const BN_SIZE = 4;
@@ -68,10 +67,7 @@ function transition(init: ZooInit, x: tf.SymbolicTensor, name: string, filters: 
  * model.getLayer("classifier").getWeights()[0].shape;                            // [1024, 5]
  * ```
  */
-export function densenet121(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function densenet121(opts?: ZooOptions): tf.LayersModel;
-export function densenet121(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("densenet121", opts as PretrainedOptions, densenet121);
+export const densenet121 = zooBuilder("densenet121", "densenet121", (opts) => {
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("densenet121", opts);
   if (inputShape[0] < 29 || inputShape[1] < 29) {
     throw new RangeError(`zoo.densenet121: inputShape must be at least [29, 29, C] (five halvings); got ${JSON.stringify(inputShape)}`);
@@ -99,15 +95,5 @@ export function densenet121(opts?: ZooOptions): tf.LayersModel | Promise<Pretrai
     x = tf.layers.dense({ units: numClasses, name: "classifier", kernelInitializer: init.uniform(bound) }).apply(x) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: x, name: "densenet121" });
-}
+});
 
-/**
- * torchvision's `DenseNet121_Weights.IMAGENET1K_V1.transforms()`: resize 256 (bilinear) → center crop 224 → ImageNet normalisation.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.densenet121.transforms();
- * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
- * ```
- */
-densenet121.transforms = presetTransforms("densenet121");

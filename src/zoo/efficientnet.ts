@@ -12,9 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { convNormActivation, squeezeExcitation, StochasticDepth, type BatchNormConstants } from "./_blocks";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, type ZooOptions } from "./options";
-import { presetTransforms } from "./transforms";
-import { withWeights, type PretrainedModel } from "./_weights";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 /** torchvision's MBConvConfig rows for B0: expand ratio, kernel, stride, in, out, layers. */
 const B0_SETTING: ReadonlyArray<[number, number, number, number, number, number]> = [
@@ -79,10 +78,7 @@ function mbConv(
  * graft.freezeUpTo(model, "features.5.2.add");   // the same: up to stage 5's last layer
  * ```
  */
-export function efficientnetB0(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function efficientnetB0(opts?: ZooOptions): tf.LayersModel;
-export function efficientnetB0(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("efficientnet_b0", opts as PretrainedOptions, efficientnetB0);
+export const efficientnetB0 = zooBuilder("efficientnet_b0", "efficientnetB0", (opts) => {
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("efficientnetB0", opts);
   const init = zooInit(seed, "efficientnetB0");
   const input = tf.input({ shape: inputShape, name: "input" });
@@ -105,14 +101,5 @@ export function efficientnetB0(opts?: ZooOptions): tf.LayersModel | Promise<Pret
     x = tf.layers.dense({ units: numClasses, name: "classifier.1", kernelInitializer: init.uniform(bound) }).apply(x) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: x, name: "efficientnet_b0" });
-}
+});
 
-/**
- * torchvision's `EfficientNet_B0_Weights.IMAGENET1K_V1.transforms()`: resize 256 (bicubic) → crop 224.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.efficientnetB0.transforms();
- * ```
- */
-efficientnetB0.transforms = presetTransforms("efficientnet_b0");

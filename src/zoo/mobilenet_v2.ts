@@ -12,9 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { withWeights, type PretrainedModel } from "./_weights";
-import { presetTransforms } from "./transforms";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 /** torchvision's inverted residual setting: expand ratio t, channels c, repeats n, first stride s. */
 const INVERTED_RESIDUAL_SETTING: ReadonlyArray<[number, number, number, number]> = [
@@ -78,10 +77,7 @@ function invertedResidual(
  * model.outputs[0].shape; // [null, 5]
  * ```
  */
-export function mobilenetV2(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function mobilenetV2(opts?: ZooOptions): tf.LayersModel;
-export function mobilenetV2(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("mobilenet_v2", opts as PretrainedOptions, mobilenetV2);
+export const mobilenetV2 = zooBuilder("mobilenet_v2", "mobilenetV2", (opts) => {
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("mobilenetV2", opts);
   const init = zooInit(seed, "mobilenetV2");
   const input = tf.input({ shape: inputShape, name: "input" });
@@ -102,6 +98,4 @@ export function mobilenetV2(opts?: ZooOptions): tf.LayersModel | Promise<Pretrai
     x = torchLinear(x, "classifier.1", numClasses, "normal", init);
   }
   return tf.model({ inputs: input, outputs: x, name: "mobilenet_v2" });
-}
-/** torchvision's `MobileNet_V2_Weights.<weights>.transforms()` (default `DEFAULT`). */
-mobilenetV2.transforms = presetTransforms("mobilenet_v2");
+});

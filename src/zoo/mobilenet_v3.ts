@@ -14,9 +14,8 @@ import * as tf from "@tensorflow/tfjs";
 import { activation, convNormActivation, makeDivisible, squeezeExcitation, type BatchNormConstants } from "./_blocks";
 import { torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, type ZooOptions } from "./options";
-import { presetTransforms } from "./transforms";
-import { withWeights, type PretrainedModel } from "./_weights";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 /** torchvision's InvertedResidualConfig rows: in, kernel, expanded, out, SE, activation, stride. */
 type Row = [number, number, number, number, boolean, "RE" | "HS", number];
@@ -109,12 +108,7 @@ function mobilenetV3(arch: "mobilenet_v3_large" | "mobilenet_v3_small", builder:
  * graft.freezeUpTo(model, "features.9.add"); // the same
  * ```
  */
-export function mobilenetV3Large(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel;
-export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("mobilenet_v3_large", opts as PretrainedOptions, mobilenetV3Large);
-  return mobilenetV3("mobilenet_v3_large", "mobilenetV3Large", opts);
-}
+export const mobilenetV3Large = zooBuilder("mobilenet_v3_large", "mobilenetV3Large", (opts) => mobilenetV3("mobilenet_v3_large", "mobilenetV3Large", opts));
 
 /**
  * MobileNetV3-Small (torchvision `mobilenet_v3_small`): 2.5 M parameters at 1000 classes.
@@ -128,29 +122,6 @@ export function mobilenetV3Large(opts?: ZooOptions): tf.LayersModel | Promise<Pr
  * model.outputs[0].shape; // [null, 3]
  * ```
  */
-export function mobilenetV3Small(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel;
-export function mobilenetV3Small(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("mobilenet_v3_small", opts as PretrainedOptions, mobilenetV3Small);
-  return mobilenetV3("mobilenet_v3_small", "mobilenetV3Small", opts);
-}
+export const mobilenetV3Small = zooBuilder("mobilenet_v3_small", "mobilenetV3Small", (opts) => mobilenetV3("mobilenet_v3_small", "mobilenetV3Small", opts));
 
-/**
- * torchvision's `MobileNet_V3_Large_Weights.IMAGENET1K_V1.transforms()`: resize 256 → crop 224, bilinear.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.mobilenetV3Large.transforms();
- * ```
- */
-mobilenetV3Large.transforms = presetTransforms("mobilenet_v3_large");
 
-/**
- * torchvision's `MobileNet_V3_Small_Weights.IMAGENET1K_V1.transforms()`: resize 256 → crop 224, bilinear.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.mobilenetV3Small.transforms();
- * ```
- */
-mobilenetV3Small.transforms = presetTransforms("mobilenet_v3_small");

@@ -11,9 +11,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { maxPoolAfterRelu, relu, torchBatchNorm, torchConv, torchLinear } from "./_layers";
 import { zooInit, type ZooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { withWeights, type PretrainedModel } from "./_weights";
-import { presetTransforms } from "./transforms";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 type Block = "basic" | "bottleneck";
 
@@ -95,14 +94,7 @@ function resnet(arch: string, block: Block, layers: [number, number, number, num
  * const report = await graft.loadWeights(model, "resnet18-f37072fd.pth"); // fc mismatches: 1000 vs 10 classes
  * ```
  */
-export function resnet18(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function resnet18(opts?: ZooOptions): tf.LayersModel;
-export function resnet18(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("resnet18", opts as PretrainedOptions, resnet18);
-  return resnet("resnet18", "basic", [2, 2, 2, 2], opts);
-}
-/** torchvision's `ResNet18_Weights.<weights>.transforms()` (default `DEFAULT`). */
-resnet18.transforms = presetTransforms("resnet18");
+export const resnet18 = zooBuilder("resnet18", "resnet18", (opts) => resnet("resnet18", "basic", [2, 2, 2, 2], opts));
 
 /**
  * ResNet-34 (torchvision `resnet34`): BasicBlocks [3, 4, 6, 3], 21.8 M parameters.
@@ -115,14 +107,7 @@ resnet18.transforms = presetTransforms("resnet18");
  * backbone.outputs[0].shape; // [null, 512]
  * ```
  */
-export function resnet34(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function resnet34(opts?: ZooOptions): tf.LayersModel;
-export function resnet34(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("resnet34", opts as PretrainedOptions, resnet34);
-  return resnet("resnet34", "basic", [3, 4, 6, 3], opts);
-}
-/** torchvision's `ResNet34_Weights.<weights>.transforms()` (default `DEFAULT`). */
-resnet34.transforms = presetTransforms("resnet34");
+export const resnet34 = zooBuilder("resnet34", "resnet34", (opts) => resnet("resnet34", "basic", [3, 4, 6, 3], opts));
 
 /**
  * ResNet-50 (torchvision `resnet50`, V1.5: stride on the 3×3 conv): Bottlenecks [3, 4, 6, 3],
@@ -137,11 +122,4 @@ resnet34.transforms = presetTransforms("resnet34");
  * model.outputs[0].shape; // [null, 1000]
  * ```
  */
-export function resnet50(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function resnet50(opts?: ZooOptions): tf.LayersModel;
-export function resnet50(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("resnet50", opts as PretrainedOptions, resnet50);
-  return resnet("resnet50", "bottleneck", [3, 4, 6, 3], opts);
-}
-/** torchvision's `ResNet50_Weights.<weights>.transforms()` (default `DEFAULT`). */
-resnet50.transforms = presetTransforms("resnet50");
+export const resnet50 = zooBuilder("resnet50", "resnet50", (opts) => resnet("resnet50", "bottleneck", [3, 4, 6, 3], opts));

@@ -14,9 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { relu, torchConv, torchLinear } from "./_layers";
 import { zooInit } from "./_init";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { withWeights, type PretrainedModel } from "./_weights";
-import { presetTransforms } from "./transforms";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 
 type VggConfig = ReadonlyArray<number | "M">;
 
@@ -123,14 +122,7 @@ function vgg(arch: "vgg11" | "vgg16", opts?: ZooOptions): tf.LayersModel {
  * graft.zoo.vgg11({ includeTop: false }).outputs[0].shape; // [null, 7, 7, 512]
  * ```
  */
-export function vgg11(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function vgg11(opts?: ZooOptions): tf.LayersModel;
-export function vgg11(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("vgg11", opts as PretrainedOptions, vgg11);
-  return vgg("vgg11", opts);
-}
-/** torchvision's `VGG11_Weights.<weights>.transforms()` (default `DEFAULT`). */
-vgg11.transforms = presetTransforms("vgg11");
+export const vgg11 = zooBuilder("vgg11", "vgg11", (opts) => vgg("vgg11", opts));
 
 /**
  * VGG-16 (torchvision `vgg16`, configuration "D", no BatchNorm): 138.4 M parameters at 1000
@@ -145,11 +137,4 @@ vgg11.transforms = presetTransforms("vgg11");
  * backbone.outputs[0].shape; // [null, 16, 16, 512]
  * ```
  */
-export function vgg16(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function vgg16(opts?: ZooOptions): tf.LayersModel;
-export function vgg16(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("vgg16", opts as PretrainedOptions, vgg16);
-  return vgg("vgg16", opts);
-}
-/** torchvision's `VGG16_Weights.<weights>.transforms()` (default `DEFAULT`). */
-vgg16.transforms = presetTransforms("vgg16");
+export const vgg16 = zooBuilder("vgg16", "vgg16", (opts) => vgg("vgg16", opts));

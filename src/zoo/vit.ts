@@ -14,9 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { zooInit, type ZooInit } from "./_init";
 import { ClassToken, TakeToken } from "./class_token";
-import { resolveOptions, type PretrainedOptions, ZooOptions } from "./options";
-import { presetTransforms } from "./transforms";
-import { withWeights, type PretrainedModel } from "./_weights";
+import { resolveOptions, type ZooOptions } from "./options";
+import { zooBuilder } from "./_builder";
 import { PositionEmbedding } from "./position_embedding";
 import { MultiHeadSelfAttention } from "./self_attention";
 
@@ -68,10 +67,7 @@ function encoderBlock(init: ZooInit, x: tf.SymbolicTensor, name: string): tf.Sym
  * graft.freeze(model, "encoder.layers.encoder_layer_[0-9].*"); // blocks 0–9; 10, 11, encoder.ln and the head train
  * ```
  */
-export function vitB16(opts: PretrainedOptions): Promise<PretrainedModel>;
-export function vitB16(opts?: ZooOptions): tf.LayersModel;
-export function vitB16(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedModel> {
-  if (opts?.weights !== undefined) return withWeights("vit_b_16", opts as PretrainedOptions, vitB16);
+export const vitB16 = zooBuilder("vit_b_16", "vitB16", (opts) => {
   const { numClasses, includeTop, inputShape, seed } = resolveOptions("vitB16", opts);
   const { patch, hidden, layers } = B16;
   const [height, width] = inputShape;
@@ -106,15 +102,5 @@ export function vitB16(opts?: ZooOptions): tf.LayersModel | Promise<PretrainedMo
     x = apply(tf.layers.dense({ name: "heads.head", units: numClasses, kernelInitializer: "zeros" }), x);
   }
   return tf.model({ inputs: input, outputs: x, name: "vit_b_16" });
-}
+});
 
-/**
- * torchvision's `ViT_B_16_Weights.IMAGENET1K_V1.transforms()`: resize 256 (bilinear) → center crop 224 → ImageNet normalisation.
- * @returns the deterministic preprocessing Transform for this architecture's ImageNet weights.
- * @example
- * ```ts
- * const t = graft.zoo.vitB16.transforms();
- * const { x } = await graft.data.imageFolder("photos/val", { transform: t }).get(0); // [224, 224, 3]
- * ```
- */
-vitB16.transforms = presetTransforms("vit_b_16");
