@@ -4,7 +4,7 @@
  * (or by nothing the kernel knows) never fails an innocent cell: it is shown on the stderr of the
  * running cell, or of the next cell when none runs, marked with the cell it came from.
  */
-import { toCellError } from "./executor";
+import { toCellError, type CellError } from "./executor";
 import type { EscapedEvent } from "./guard";
 import { originOf } from "./_origin";
 
@@ -32,6 +32,9 @@ export class EscapedErrors {
   private running: Running | undefined;
   /** run number → the label users know it by ("In [3]"). */
   private labels = new Map<number, string>();
+
+  /** @param render how a cell error is shown (the kernel's tracebacks: the user's own lines, library frames hidden). */
+  constructor(private readonly render: (e: CellError) => CellError = (e) => e) {}
 
   /** Called from node's unhandledRejection / uncaughtException hooks. */
   report(reason: unknown, event: EscapedEvent, promise?: unknown): void {
@@ -70,7 +73,7 @@ export class EscapedErrors {
   }
 
   private describe(e: Escaped): string {
-    const err = toCellError(e.reason);
+    const err = this.render(toCellError(e.reason));
     const what = e.event === "unhandledRejection" ? "an unhandled promise rejection" : "an uncaught exception in a callback";
     const label = e.origin === undefined ? undefined : this.labels.get(e.origin);
     const from = label ? `From an earlier cell (${label})` : "From work started outside any cell";

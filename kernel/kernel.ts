@@ -47,7 +47,7 @@ export class GraftKernel {
   readonly notices: string[] = [];
   /** Told when a cell starts and ends; main.ts keeps it for the next process (_last_words.ts). */
   watch: { running(label: string, code: string): void; idle(): void } = { running() {}, idle() {} };
-  private readonly escaped = new EscapedErrors();
+  private readonly escaped = new EscapedErrors((e) => this.tracebacks.render(e));
   private preludeError: CellError | undefined;
   private prelude: Promise<void>;
   /** Removes fatal process hooks that libraries install (see guard.ts); set by main.ts. */
