@@ -4,9 +4,9 @@
  * with /usr/bin/python3 on first use and cached under test/.fixtures/data. Test files run in
  * parallel processes, so one generates under a lock directory while the others wait.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writePythonFixtures } from "../_python_fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SCRIPT = path.join(ROOT, "test", "fixtures", "make_data_fixtures.py");
@@ -21,29 +21,7 @@ function isFresh(): boolean {
 
 /** Generates the fixtures when missing or older than the script; returns their folder. */
 export function dataFixtures(): string {
-  const lock = `${DATA_FIXTURES}.lock`;
-  fs.mkdirSync(path.dirname(DATA_FIXTURES), { recursive: true });
-  for (;;) {
-    if (isFresh()) return DATA_FIXTURES;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (held) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    if (!isFresh()) {
-      fs.rmSync(DATA_FIXTURES, { recursive: true, force: true });
-      fs.mkdirSync(DATA_FIXTURES, { recursive: true });
-      execFileSync("/usr/bin/python3", ["-W", "ignore", SCRIPT, DATA_FIXTURES], { stdio: ["ignore", "inherit", "inherit"] });
-    }
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+  writePythonFixtures({ dir: DATA_FIXTURES, script: SCRIPT, isFresh, pythonArgs: ["-W", "ignore"] });
   return DATA_FIXTURES;
 }
 

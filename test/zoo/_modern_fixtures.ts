@@ -4,9 +4,9 @@
  * once, under a lock (test files run in parallel processes), and read back through graft's own
  * checkpoint reader — every file here is a real `torch.save` output.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writePythonFixtures } from "../_python_fixtures";
 import { open } from "../../src/checkpoint";
 import { tf } from "../../src/engine/engine";
 
@@ -42,28 +42,7 @@ function isFresh(): boolean {
 
 /** Writes the fixtures with real PyTorch when missing or older than the script (≈ 1 GB, a few minutes). */
 export function ensureModernFixtures(): void {
-  const lock = `${MODERN_DIR}.lock`;
-  fs.mkdirSync(path.dirname(MODERN_DIR), { recursive: true });
-  for (;;) {
-    if (isFresh()) return;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (held) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    if (isFresh()) return;
-    fs.rmSync(MODERN_DIR, { recursive: true, force: true });
-    fs.mkdirSync(MODERN_DIR, { recursive: true });
-    execFileSync("/usr/bin/python3", [SCRIPT, MODERN_DIR], { stdio: ["ignore", "inherit", "inherit"] });
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+  writePythonFixtures({ dir: MODERN_DIR, script: SCRIPT, isFresh, staleMinutes: 15 });
 }
 
 /** One fixture's description and file paths (call {@link ensureModernFixtures} first). */

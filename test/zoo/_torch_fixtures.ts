@@ -4,9 +4,9 @@
  * those torch tensors onto a zoo model by layer name. Test-only: graft's real loader lives in
  * src/load and is tested against real .pth files.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writePythonFixtures } from "../_python_fixtures";
 import { tf } from "../../src/engine/engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -32,38 +32,13 @@ function isFresh(): boolean {
   return fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(SCRIPT).mtimeMs;
 }
 
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
  * Writes the fixtures with real PyTorch when missing or older than the script; cached afterwards.
  * Test files run in parallel processes, so one of them generates under a lock directory while
  * the others wait (a lock older than 10 minutes is taken to be left by a crashed run).
  */
 export function ensureFixtures(): void {
-  const lock = `${FIXTURE_DIR}.lock`;
-  fs.mkdirSync(path.dirname(FIXTURE_DIR), { recursive: true });
-  for (;;) {
-    if (isFresh()) return;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (held) sleep(500);
-    }
-  }
-  try {
-    if (isFresh()) return;
-    fs.rmSync(FIXTURE_DIR, { recursive: true, force: true });
-    fs.mkdirSync(FIXTURE_DIR, { recursive: true });
-    execFileSync("/usr/bin/python3", [SCRIPT, FIXTURE_DIR], { stdio: ["ignore", "inherit", "inherit"] });
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+  writePythonFixtures({ dir: FIXTURE_DIR, script: SCRIPT, isFresh });
 }
 
 function floats(file: string): Float32Array {
