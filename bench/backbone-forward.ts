@@ -1,6 +1,8 @@
 /**
- * Forward pass of the zoo's backbones, graft's engine vs PyTorch CPU: a batch of 224×224 images
- * through the whole model (inference), best of a few timed runs after a warm-up, and the images/s
+ * Forward pass of the zoo's backbones, graft's inference (`graft.infer`: ONNX Runtime when
+ * onnxruntime-node is installed, else tfjs; tfjs's own `model.predict` is timed beside it) vs
+ * PyTorch CPU: a batch of 224×224 images through the whole model, best of a few timed runs after
+ * a warm-up, and the images/s
  * of the frozen feature pass (`includeTop: false`, what `fit(…, { cacheFrozen: true })` runs once).
  * PyTorch runs torchvision's same architecture at 1 thread and at every core; the ratio is
  * against the better. Goal row: resnet18, 16 images, graft ≤ 1.5× PyTorch.
@@ -12,6 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ready, tf } from "../src/engine/engine";
 import * as zoo from "../src/zoo";
+import { infer } from "../src/train/infer";
+import { nativeReason, nativeRuntime } from "../src/native";
 
 const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);
 type Builder = (opts?: zoo.ZooOptions) => tf.LayersModel;
@@ -21,24 +25,35 @@ function architectures(): Array<{ name: string; build: Builder }> {
   return zoo.list().map((name) => ({ name, build: zoo.get(name) }));
 }
 
-function bestOf(reps: number, run: () => void): number {
-  run(); // warm-up: kernels set up, heap grown
+async function bestOf(reps: number, run: () => Promise<void> | void): Promise<number> {
+  await run(); // warm-up: kernels set up, heap grown, the native session made
   let best = Infinity;
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    run();
+    await run();
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   return best;
 }
 
-function forward(model: tf.LayersModel, x: tf.Tensor): () => void {
+/** graft's inference (`graft.infer`: ONNX Runtime when installed and the layers translate, else tfjs). */
+function forward(model: tf.LayersModel, x: tf.Tensor): () => Promise<void> {
+  return async () => {
+    const y = await infer(model, x, { batchSize: x.shape[0] });
+    y.dataSync();
+    y.dispose();
+  };
+}
+
+/** tfjs's own `model.predict` on graft's wasm engine, for reference. */
+function tfjsForward(model: tf.LayersModel, x: tf.Tensor): () => void {
   return () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
 }
 
 async function main() {
   const info = await ready();
   console.log(`engine: ${info.backend} — ${info.reason}`);
+  console.log(`inference: ${nativeRuntime().reason}`);
   const flag = process.argv.indexOf("--arch");
   const only = flag >= 0 ? process.argv[flag + 1].split(",") : undefined;
   const archs = architectures().filter((a) => !only || only.includes(a.name));
@@ -48,10 +63,13 @@ async function main() {
     const batch = Number(process.env.GRAFT_BENCH_BATCH ?? (name === "resnet18" ? 16 : 8));
     const x = tf.randomNormal([batch, 224, 224, 3]);
     const model = build({ seed: 0 });
-    const graft = bestOf(REPS, forward(model, x));
+    const graft = await bestOf(REPS, forward(model, x));
+    const native = nativeReason(model) === undefined;
+    const onTfjs = native ? await bestOf(REPS, tfjsForward(model, x)) : graft;
+    const where = native ? `native; tfjs wasm ${onTfjs.toFixed(3)} s` : `tfjs: ${nativeReason(model)}`;
     model.dispose();
     const features = build({ seed: 0, includeTop: false });
-    const feat = bestOf(REPS, forward(features, x));
+    const feat = await bestOf(REPS, forward(features, x));
     features.dispose();
     x.dispose();
     const torch = [...new Set([1, all])].map((n) => ({
@@ -61,7 +79,7 @@ async function main() {
     const best = torch.reduce((a, b) => (b.s < a.s ? b : a));
     const ratio = graft / best.s;
     const goal = name === "resnet18" ? `   goal ≤ 1.5×   ${ratio <= 1.5 ? "MET" : "NOT MET"}` : "";
-    console.log(`${name} ×${batch} 224²: graft ${graft.toFixed(3)} s (${(batch / graft).toFixed(1)} img/s; feature pass ${(batch / feat).toFixed(1)} img/s), ` +
+    console.log(`${name} ×${batch} 224²: graft ${graft.toFixed(3)} s [${where}] (${(batch / graft).toFixed(1)} img/s; feature pass ${(batch / feat).toFixed(1)} img/s), ` +
       `PyTorch ${torch.map((r) => `${r.s.toFixed(3)} s @${r.n}t`).join(", ")}; ratio vs PyTorch's better: ${ratio.toFixed(2)}×${goal}`);
   }
 }

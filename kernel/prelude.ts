@@ -6,7 +6,7 @@
 /** Names bound in every notebook: graft exports each (the type says so, so a rename fails to compile). */
 export const PRELUDE_NAMES: readonly (keyof typeof import("../src"))[] = [
   "tf", "open", "loadWeights", "freeze", "unfreeze", "freezeUpTo", "countParams", "trainableVariables",
-  "plot", "display", "clearOutput", "zoo", "data", "losses", "fit", "evaluate", "predict", "save", "engine", "ready",
+  "plot", "display", "clearOutput", "zoo", "data", "losses", "fit", "evaluate", "predict", "infer", "save", "engine", "ready",
 ];
 
 /**

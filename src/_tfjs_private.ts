@@ -25,7 +25,8 @@ export interface TfjsInternal {
 export const TFJS_INTERNALS: readonly TfjsInternal[] = [
   { member: "Layer.trainable_", usedBy: "src/freeze/_tree.ts", why: "set a container's own flag without tfjs cascading it to every child" },
   { member: "Layer._trainableWeights / _nonTrainableWeights", usedBy: "src/freeze/_tree.ts", why: "a layer's weights as created, to count frozen ones" },
-  { member: "Layer.inboundNodes[].inboundLayers", usedBy: "src/train/_frozen_prefix.ts", why: "walk a functional model's graph to find the frozen prefix" },
+  { member: "Layer.inboundNodes[].inboundLayers / inputTensors / outputTensors", usedBy: "src/train/_frozen_prefix.ts, src/native/onnx_export.ts", why: "walk a functional model's graph to find the frozen prefix, or to export it to ONNX" },
+  { member: "LayersModel.stopTraining_ / isTraining / history / collectedTrainableWeights (forwarded)", usedBy: "src/train/_untaped_prefix.ts", why: "the untaped twin a fit trains shares the model's training state" },
   { member: "LayersModel.collectedTrainableWeights / checkTrainableWeightsConsistency", usedBy: "src/freeze/trainable.ts", why: "freezing after compile takes effect in the next fit, with optimizer slots aligned" },
   { member: "LayersModel.metrics (compile args)", usedBy: "src/train/fit.ts", why: "compile the cached-features head as the user compiled the model" },
   { member: "Optimizer.iterations_", usedBy: "src/freeze/trainable.ts", why: "tell whether an optimizer already has slots" },
@@ -45,6 +46,8 @@ function problems(): string[] {
   // prototypes and unbuilt layers only: nothing here may create a tensor (and so pick a backend)
   const model = tf.LayersModel.prototype as unknown as Record<string, unknown>;
   if (typeof model.checkTrainableWeightsConsistency !== "function") out.push("LayersModel.checkTrainableWeightsConsistency");
+  // the stopTraining accessor is tfjs's public face of stopTraining_
+  if (typeof Object.getOwnPropertyDescriptor(tf.LayersModel.prototype, "stopTraining")?.set !== "function") out.push("LayersModel.stopTraining_");
   const bn = tf.layers.batchNormalization() as unknown as Record<string, unknown>;
   if (typeof bn.call !== "function") out.push("BatchNormalization.call");
   const opt = tf.SGDOptimizer.prototype as unknown as Record<string, unknown>;

@@ -66,11 +66,12 @@ export const help: MagicSpec = {
 export const engine: MagicSpec = {
   name: "engine",
   kind: "line",
-  summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and the reason.",
+  summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and whether inference runs natively (ONNX Runtime), with the reasons.",
   args: {},
   run() {
     const e = lib().engine();
-    const text = `engine: ${e.backend} — ${e.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
+    const native = lib().nativeRuntime();
+    const text = `engine: ${e.backend} — ${e.reason}\ninference: ${native.available ? "native" : e.backend} — ${native.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
     return { toMimeBundle: () => ({ "text/plain": text }) };
   },
 };

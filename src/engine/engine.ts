@@ -54,7 +54,7 @@ function firstLine(err: unknown): string {
 
 function tryTfjsNode(): string | undefined {
   if (process.env.GRAFT_BACKEND && process.env.GRAFT_BACKEND !== "tensorflow") {
-    return `GRAFT_BACKEND=${process.env.GRAFT_BACKEND} asked for another backend`;
+    return `GRAFT_BACKEND=${process.env.GRAFT_BACKEND} skips tfjs-node`;
   }
   try {
     // Loading tfjs-node registers the "tensorflow" backend with the same tfjs-core.

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { forward } from "./_inference";
 
 export type FeatureCache =
   | { kind: "memory"; features: tf.Tensor; bytes: number; dispose(): void }
@@ -22,7 +23,7 @@ export function computeFeatures(features: tf.LayersModel, x: tf.Tensor, opts: Ca
   const bytes = count * perItem * 4;
   const batch = (start: number) => tf.tidy(() => {
     const size = Math.min(opts.batchSize, count - start);
-    return features.predict(x.slice(start, size)) as tf.Tensor;
+    return forward(features, x.slice(start, size));
   });
   if (bytes <= opts.memoryBudgetBytes) {
     const parts: tf.Tensor[] = [];

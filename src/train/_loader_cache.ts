@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
+import { forward } from "./_inference";
 import type { Cut } from "./_frozen_prefix";
 
 /** What `fit` needs of a `graft.data.loader` (structural, so src/train does not import src/data). */
@@ -86,7 +87,7 @@ export async function loaderFeatures(model: tf.LayersModel, cut: Cut, loader: Lo
   let bytes = 0;
   try {
     for await (const { xs, ys } of loader.withOptions({ shuffle: false })) {
-      const f = tf.tidy(() => cut.features.predict(xs) as tf.Tensor);
+      const f = tf.tidy(() => forward(cut.features, xs));
       parts.push(f);
       labels.push(ys.clone());
       bytes += f.size * 4;

@@ -8,7 +8,8 @@
  * a prefix that {@link findCut} accepts (one whose inference-mode outputs are its training-mode
  * outputs: no Dropout, BatchNorm frozen by graft), `fit` trains a twin of the model instead: one
  * layer that runs the whole prefix in inference mode inside `tf.customGrad` (nothing taped, its
- * intermediates freed as it goes), then the model's own trainable layers. The twin shares the
+ * intermediates freed as it goes; natively when ONNX Runtime is there), then the model's own
+ * trainable layers. The twin shares the
  * model's layers, optimizer, loss, metrics, trainable-weight list (graft keeps that list in step
  * with freezing), stop flag and history, so fitting it is fitting the model; the result is the one
  * `model.fit` gives, in less memory. If a prefix layer is unfrozen during the fit (an unfreeze
@@ -20,6 +21,7 @@ import { adaptAccuracy } from "./_labels";
 import { noLogitsWarning } from "./_loss_check";
 import { cutFor } from "./_fit_common";
 import type { Cut } from "./_frozen_prefix";
+import { forward } from "./_inference";
 
 /** The frozen prefix as one layer: untaped in inference mode while every weight in it stays frozen. */
 class FrozenPrefix extends tf.layers.Layer {
@@ -30,7 +32,7 @@ class FrozenPrefix extends tf.layers.Layer {
     super({ name: `${features.name}_untaped`, trainable: false });
     this.prefixWeights = features.weights;
     const untaped = (x: tf.Tensor) => ({
-      value: features.apply(x, { training: false }) as tf.Tensor,
+      value: forward(features, x),
       // Never reached in fit (the input is data, not derived from a variable); a stop-gradient.
       gradFunc: () => tf.zerosLike(x),
     });

@@ -3,6 +3,7 @@
  * tensors), in inference mode, one batch at a time.
  */
 import * as tf from "@tensorflow/tfjs";
+import { forward } from "./_inference";
 import { ready } from "../engine/engine";
 import { isLoader, type LoaderLike } from "./_loader_cache";
 import { labelsFor, outputClasses } from "./_labels";
@@ -83,7 +84,7 @@ export async function evaluate(model: tf.LayersModel, data: LoaderLike | Evaluat
   for await (const { xs, ys } of batches) {
     const target = labelsFor(model, ys, `evaluation batch ${b++}`);
     const [batchLoss, predicted] = tf.tidy(() => {
-      const out = model.predict(xs) as tf.Tensor;
+      const out = forward(model, xs);
       const pred = classes === 1 ? out.reshape([-1]).greater(outputActivation(model) === "linear" ? 0 : 0.5).toInt() : out.argMax(-1);
       return [loss(target, out).sum(), pred];
     });

@@ -8,6 +8,7 @@ export type { CacheFrozenOptions, FitOptions } from "./fit";
 export { losses };
 export { evaluate, type EvaluateResult, type EvaluateTensors } from "./evaluate";
 export { predict, type PredictOptions, type Prediction } from "./predict";
+export { infer, type InferOptions } from "./infer";
 export type { CrossEntropyOptions, LossFn } from "./losses";
 export type { LoaderLike } from "./_loader_cache";
 

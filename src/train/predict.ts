@@ -3,6 +3,7 @@
  * probabilities (softmax of logits, or the model's own probabilities).
  */
 import * as tf from "@tensorflow/tfjs";
+import { forward } from "./_inference";
 import { ready } from "../engine/engine";
 import { outputActivation } from "./_loss_check";
 import { readImage, type DecodedImage } from "../data/read_image";
@@ -70,7 +71,7 @@ export async function predict(model: tf.LayersModel, image: string | DecodedImag
     }
     const linear = outputActivation(model) === "linear";
     const probs = tf.tidy(() => {
-      const out = (model.predict(x.rank === 4 ? x : x.expandDims(0)) as tf.Tensor).reshape([-1]);
+      const out = forward(model, x.rank === 4 ? x : x.expandDims(0)).reshape([-1]);
       if (out.size === 1) {
         const p = linear ? tf.sigmoid(out) : out;
         return tf.concat([tf.sub(1, p), p]);

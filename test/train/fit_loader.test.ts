@@ -1,3 +1,6 @@
+// These tests count calls of the tfjs backbone's layers; native inference (ONNX Runtime, tested in
+// test/native and test/train/untaped_prefix.test.ts) would run the backbone without them.
+process.env.GRAFT_NATIVE = "0";
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

@@ -1,0 +1,86 @@
+/**
+ * ONNX Runtime for Node (the optional `onnxruntime-node` package, whose npm tarball carries its
+ * CPU binaries), reached through its native binding so that a run is synchronous: graft runs it
+ * inside tfjs's synchronous training step. Absent, broken or switched off (`GRAFT_NATIVE=0`),
+ * graft computes everything on tfjs and says why in `nativeRuntime().reason`.
+ */
+import { engine } from "../engine/engine";
+
+/** What `onnxruntime-node`'s binding offers (onnxruntime-node 1.30, `dist/binding.js`). */
+interface Binding {
+  binding: { InferenceSession: new () => NativeSession };
+  initOrt(): void;
+}
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
+  run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Record<string, { data: Float32Array; dims: readonly number[] }>;
+  dispose(): void;
+}
+type TensorClass = new (type: "float32", data: Float32Array, dims: readonly number[]) => unknown;
+
+/** Whether native inference is available, the runtime's version, threads, and the reason. */
+export interface NativeRuntimeInfo {
+  available: boolean;
+  version?: string;
+  threads?: number;
+  reason: string;
+}
+
+let loaded: { binding: Binding; Tensor: TensorClass; version: string } | undefined;
+let info: NativeRuntimeInfo | undefined;
+
+function load(): NativeRuntimeInfo {
+  if (process.env.GRAFT_NATIVE === "0") return { available: false, reason: "GRAFT_NATIVE=0: inference runs on tfjs" };
+  try {
+    const ort = require("onnxruntime-node") as { Tensor: TensorClass; env: { versions: { node?: string; common: string } } };
+    const binding = require("onnxruntime-node/dist/binding") as Binding;
+    binding.initOrt();
+    loaded = { binding, Tensor: ort.Tensor, version: ort.env.versions.node ?? ort.env.versions.common };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return { available: false, reason: `onnxruntime-node is not installed or did not load (${message}): inference of frozen layers runs on tfjs; \`npm install onnxruntime-node\` makes it faster` };
+  }
+  const threads = engine().threads;
+  return { available: true, version: loaded.version, threads, reason: `ONNX Runtime ${loaded.version} (onnxruntime-node), ${threads} thread${threads === 1 ? "" : "s"}: inference of frozen layers runs natively` };
+}
+
+/**
+ * Whether graft can run inference on ONNX Runtime, and why (or why not).
+ * @example
+ * ```ts
+ * console.log(graft.nativeRuntime().reason);
+ * ```
+ */
+export function nativeRuntime(): NativeRuntimeInfo {
+  info ??= load();
+  return info;
+}
+
+/** A loaded ONNX model: `run` maps a float32 input to the float32 output, synchronously. */
+export interface NativeSessionHandle {
+  run(input: Float32Array, dims: readonly number[]): { data: Float32Array; dims: readonly number[] };
+  dispose(): void;
+}
+
+/**
+ * Loads ONNX `bytes` (from `toOnnx`) into a session on the engine's thread count.
+ * @throws Error when the runtime is unavailable (check {@link nativeRuntime} first) or rejects the model
+ */
+export function openSession(bytes: Uint8Array, input: string, output: string): NativeSessionHandle {
+  const runtime = nativeRuntime();
+  if (!runtime.available || !loaded) throw new Error(runtime.reason);
+  const { binding, Tensor } = loaded;
+  const session = new binding.binding.InferenceSession();
+  session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
+    intraOpNumThreads: runtime.threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential",
+    // Its threads must not spin between runs: tfjs's threads compute the head in between.
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
+  });
+  return {
+    run(data, dims) {
+      const out = session.run({ [input]: new Tensor("float32", data, dims) }, { [output]: null }, {})[output];
+      return { data: out.data, dims: out.dims };
+    },
+    dispose: () => session.dispose(),
+  };
+}
