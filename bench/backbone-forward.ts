@@ -16,6 +16,7 @@ import { ready, tf } from "../src/engine/engine";
 import * as zoo from "../src/zoo";
 import { infer } from "../src/train/infer";
 import { nativeReason, nativeRuntime } from "../src/native";
+import { fusedForward } from "../src/fused";
 
 const REPS = Number(process.env.GRAFT_BENCH_REPS ?? 3);
 type Builder = (opts?: zoo.ZooOptions) => tf.LayersModel;
@@ -64,9 +65,9 @@ async function main() {
     const x = tf.randomNormal([batch, 224, 224, 3]);
     const model = build({ seed: 0 });
     const graft = await bestOf(REPS, forward(model, x));
-    const native = nativeReason(model) === undefined;
-    const onTfjs = native ? await bestOf(REPS, tfjsForward(model, x)) : graft;
-    const where = native ? `native; tfjs wasm ${onTfjs.toFixed(3)} s` : `tfjs: ${nativeReason(model)}`;
+    const onTfjs = await bestOf(REPS, tfjsForward(model, x));
+    const engineUsed = nativeReason(model) === undefined ? "native" : fusedForward(model) ? "wasm, convolutions fused" : "wasm";
+    const where = `${engineUsed}; tfjs's model.predict ${onTfjs.toFixed(3)} s`;
     model.dispose();
     const features = build({ seed: 0, includeTop: false });
     const feat = await bestOf(REPS, forward(features, x));

@@ -27,7 +27,9 @@ export function setup({ systemDeps = true } = {}) {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
   if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
-    sh("npm", [existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+    // onnxruntime-node's install script would fetch CUDA providers (from outside the npm registry);
+    // its CPU binaries are in its npm package, which is all graft uses.
+    sh("npm", [existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"], { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" } });
   }
   const stamp = join(root, "dist", "src", "index.js");
   const sources = Math.max(newestMtime(join(root, "src")), newestMtime(join(root, "kernel")));

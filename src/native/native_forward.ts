@@ -38,18 +38,38 @@ export function nativeForward(model: tf.LayersModel): ((x: tf.Tensor) => tf.Tens
       structural.set(model, exported.reason);
       return undefined;
     }
-    entry = { weights, session: openSession(exported.bytes, exported.input, exported.output) };
+    let session: NativeSessionHandle;
+    try {
+      session = openSession(exported.bytes, exported.input, exported.output);
+    } catch (err) {
+      structural.set(model, `ONNX Runtime did not load the exported model (${firstLine(err)})`);
+      return undefined;
+    }
+    entry = { weights, session };
     entries.set(model, entry);
   }
   const session = entry.session!;
+  const tfjs = (x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor;
   return (x) => {
     if (!fits(model, x)) return model.predict(x) as tf.Tensor; // tfjs's own error names the shapes
     const input = x.dtype === "float32" ? x : tf.cast(x, "float32");
-    const out = session.run(input.dataSync() as Float32Array, input.shape);
-    if (input !== x) input.dispose();
+    let out: { data: Float32Array; dims: readonly number[] };
+    try {
+      out = session.run(input.dataSync() as Float32Array, input.shape);
+    } catch (err) {
+      // Never fail the user's step for the runtime's sake: tfjs computes the same, from now on.
+      structural.set(model, `ONNX Runtime failed on a batch (${firstLine(err)})`);
+      session.dispose();
+      entries.delete(model);
+      return tfjs(x);
+    } finally {
+      if (input !== x) input.dispose();
+    }
     return tf.tensor(out.data, out.dims as number[], "float32");
   };
 }
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0];
 
 /** Why `model` runs on tfjs rather than natively, or undefined when it runs natively (after a first call). */
 export function nativeReason(model: tf.LayersModel): string | undefined {

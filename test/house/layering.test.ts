@@ -59,7 +59,7 @@ function owner(file: string): string | undefined {
 /** ARCHITECTURE.md §2: a folder of src/ imports only folders of a lower layer. */
 const LAYER: Record<string, number> = {
   errors: 0, _text: 0, _values: 0, engine: 0, _tfjs_private: 0.5,
-  checkpoint: 1, data: 1, hub: 1, freeze: 1, native: 1,
+  checkpoint: 1, data: 1, hub: 1, freeze: 1, native: 1, fused: 1,
   load: 2, display: 2,
   zoo: 3, save: 3, train: 3, plot: 3,
   index: 4,
