@@ -102,3 +102,32 @@ export function trainerFor(model: tf.LayersModel): tf.LayersModel {
   (twin as unknown as { checkTrainableWeightsConsistency: () => void }).checkTrainableWeightsConsistency = () => own?.call(owner);
   return twin;
 }
+
+type FitMethod = (this: tf.LayersModel, ...args: unknown[]) => Promise<tf.History>;
+const ORIGINAL = Symbol.for("graft.untapedFit.original");
+
+/** tfjs's own `fit`/`fitDataset`, as before graft wrapped them (for comparisons and for the twin). */
+export function tfjsFit(model: tf.LayersModel, method: "fit" | "fitDataset", ...args: unknown[]): Promise<tf.History> {
+  const proto = tf.LayersModel.prototype as unknown as Record<string | symbol, FitMethod & { [ORIGINAL]?: FitMethod }>;
+  const fn = proto[method][ORIGINAL] ?? proto[method];
+  // a Sequential fits through its inner LayersModel
+  return fn.call((model as unknown as { model?: tf.LayersModel }).model ?? model, ...args);
+}
+
+/**
+ * Wraps tfjs's `LayersModel.prototype.fit` and `fitDataset` once, so that `model.fit` itself (the
+ * tfjs idiom) trains a model with a frozen prefix through its untaped twin, as `graft.fit` does.
+ */
+export function installUntapedFit(): void {
+  const proto = tf.LayersModel.prototype as unknown as Record<string, FitMethod & { [ORIGINAL]?: FitMethod }>;
+  for (const method of ["fit", "fitDataset"] as const) {
+    const original = proto[method];
+    if (original[ORIGINAL]) continue;
+    const wrapped = async function (this: tf.LayersModel, ...args: unknown[]): Promise<tf.History> {
+      const trainer = trainerFor(this);
+      return original.call(trainer, ...args);
+    } as FitMethod & { [ORIGINAL]?: FitMethod };
+    wrapped[ORIGINAL] = original;
+    proto[method] = wrapped;
+  }
+}

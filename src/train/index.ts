@@ -1,6 +1,7 @@
 /** Training: graft's fit (tensors or loaders, frozen-feature caching), losses, evaluate and predict. */
 import * as losses from "./losses";
 import { installCompileCheck } from "./_loss_check";
+import { installUntapedFit } from "./_untaped_prefix";
 
 export { GraftCacheError } from "./errors";
 export { fit } from "./fit";
@@ -13,3 +14,4 @@ export type { CrossEntropyOptions, LossFn } from "./losses";
 export type { LoaderLike } from "./_loader_cache";
 
 installCompileCheck();
+installUntapedFit();

@@ -1,12 +1,13 @@
 /**
- * graft.fit runs a frozen prefix off the gradient tape: the same training as tfjs's model.fit,
- * in a fraction of the tensor memory.
+ * graft.fit (and model.fit, which graft wraps) runs a frozen prefix off the gradient tape: the same
+ * training as tfjs's own model.fit, in a fraction of the tensor memory.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ready, tf } from "../../src/engine/engine";
-import { fit } from "../../src/train/fit";
+import { fit } from "../../src/train"; // the train folder's index also wraps model.fit, as require("graft") does
 import { withSeed } from "../../src/train/_seeded_random";
+import { tfjsFit } from "../../src/train/_untaped_prefix";
 import { freeze, UnfreezeSchedule } from "../../src/freeze";
 
 interface Spec { sequential?: boolean; batchNorm?: boolean; regularizer?: boolean; dropoutInBackbone?: boolean }
@@ -53,13 +54,20 @@ function data(n = 24) {
 
 const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
+/**
+ * The same training to float rounding: the prefix's forward (ONNX Runtime, fused or tfjs kernels,
+ * threaded) differs from tfjs's by ~1e-7, which Adam carries into the weights; a semantic
+ * difference (a mode, a penalty, a step without a layer) shows at 1e-2 and more.
+ */
+const TOL = 1e-4;
+
 function assertSameTraining(graft: tf.LayersModel, tfjs: tf.LayersModel, hg: tf.History, ht: tf.History): void {
   assert.deepEqual(Object.keys(hg.history).sort(), Object.keys(ht.history).sort());
   for (const key of Object.keys(ht.history)) {
-    (ht.history[key] as number[]).forEach((v, i) => assert.ok(Math.abs(v - (hg.history[key][i] as number)) <= 1e-6 * Math.max(1, Math.abs(v)), `${key}[${i}]: ${hg.history[key][i]} vs ${v}`));
+    (ht.history[key] as number[]).forEach((v, i) => assert.ok(Math.abs(v - (hg.history[key][i] as number)) <= TOL * Math.max(1, Math.abs(v)), `${key}[${i}]: ${hg.history[key][i]} vs ${v}`));
   }
   const a = values(graft), b = values(tfjs);
-  a.forEach((w, i) => w.forEach((v, j) => assert.ok(Math.abs(v - b[i][j]) <= 1e-6 * Math.max(1, Math.abs(b[i][j])), `weight ${i}[${j}]: ${v} vs ${b[i][j]}`)));
+  a.forEach((w, i) => w.forEach((v, j) => assert.ok(Math.abs(v - b[i][j]) <= TOL * Math.max(1, Math.abs(b[i][j])), `weight ${i}[${j}]: ${v} vs ${b[i][j]}`)));
 }
 
 for (const spec of [{}, { sequential: true }, { batchNorm: true }, { regularizer: true }, { dropoutInBackbone: true }] as Spec[]) {
@@ -70,7 +78,7 @@ for (const spec of [{}, { sequential: true }, { batchNorm: true }, { regularizer
     const frozenBefore = viaGraft.getLayer("conv1").getWeights()[0].dataSync().slice();
     const args = { epochs: 3, batchSize: 5, validationSplit: 0.25, verbose: 0 as const };
     const hg = await fit(viaGraft, x, y, { ...args, seed: 3 });
-    const ht = await withSeed(3, () => viaTfjs.fit(x, y, args));
+    const ht = await withSeed(3, () => tfjsFit(viaTfjs, "fit", x, y, args));
     assertSameTraining(viaGraft, viaTfjs, hg, ht);
     assert.deepEqual(viaGraft.getLayer("conv1").getWeights()[0].dataSync(), frozenBefore, "the frozen kernel did not move");
     assert.equal(viaGraft.history === hg, viaTfjs.history === ht, "model.history is set as model.fit sets it");
@@ -85,9 +93,12 @@ test("the frozen prefix's activations are not kept for the gradient: peak tensor
   const [viaGraft, viaTfjs] = pair();
   const args = { epochs: 1, batchSize: 64, verbose: 0 as const, shuffle: false };
   const pg = (await tf.profile(async () => { await fit(viaGraft, x, y, args); })).peakBytes;
-  const pt = (await tf.profile(async () => { await viaTfjs.fit(x, y, args); })).peakBytes;
+  const pt = (await tf.profile(async () => { await tfjsFit(viaTfjs, "fit", x, y, args); })).peakBytes;
   // conv1's output alone is 64·16·16·8·4 bytes = 512 KiB; tfjs keeps it, conv2's and the pools' for backprop.
-  assert.ok(pg < 0.6 * pt, `peak ${pg} bytes with graft.fit vs ${pt} with model.fit`);
+  assert.ok(pg < 0.6 * pt, `peak ${pg} bytes with graft.fit vs ${pt} with tfjs's own model.fit`);
+  // the tfjs idiom gets the same: graft wraps model.fit
+  const pm = (await tf.profile(async () => { await viaTfjs.fit(x, y, args); })).peakBytes;
+  assert.ok(pm < 0.6 * pt, `peak ${pm} bytes with model.fit under graft vs ${pt} with tfjs's own`);
   tf.dispose([x, y]);
 });
 
@@ -98,7 +109,7 @@ test("unfreezing a prefix layer during graft.fit trains it from that epoch, as m
   const args = (m: tf.LayersModel) => ({ epochs: 3, batchSize: 6, verbose: 0 as const, callbacks: [new UnfreezeSchedule(m, { 1: "conv2" })] });
   const before = viaGraft.getLayer("conv2").getWeights()[0].dataSync().slice();
   const hg = await fit(viaGraft, x, y, { ...args(viaGraft), seed: 9 });
-  const ht = await withSeed(9, () => viaTfjs.fit(x, y, args(viaTfjs)));
+  const ht = await withSeed(9, () => tfjsFit(viaTfjs, "fit", x, y, args(viaTfjs)));
   assertSameTraining(viaGraft, viaTfjs, hg, ht);
   assert.notDeepEqual(viaGraft.getLayer("conv2").getWeights()[0].dataSync(), before, "conv2 trained after it was unfrozen");
   tf.dispose([x, y]);
@@ -121,10 +132,10 @@ test("a recompiled model trains with its new optimizer and loss on the next graf
   const { x, y } = data();
   const [viaGraft, viaTfjs] = pair();
   await fit(viaGraft, x, y, { epochs: 1, batchSize: 6, seed: 1, verbose: 0 });
-  await withSeed(1, () => viaTfjs.fit(x, y, { epochs: 1, batchSize: 6, verbose: 0 }));
+  await withSeed(1, () => tfjsFit(viaTfjs, "fit", x, y, { epochs: 1, batchSize: 6, verbose: 0 }));
   for (const m of [viaGraft, viaTfjs]) m.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
   const hg = await fit(viaGraft, x, y, { epochs: 2, batchSize: 6, seed: 2, verbose: 0 });
-  const ht = await withSeed(2, () => viaTfjs.fit(x, y, { epochs: 2, batchSize: 6, verbose: 0 }));
+  const ht = await withSeed(2, () => tfjsFit(viaTfjs, "fit", x, y, { epochs: 2, batchSize: 6, verbose: 0 }));
   assertSameTraining(viaGraft, viaTfjs, hg, ht);
   tf.dispose([x, y]);
 });
