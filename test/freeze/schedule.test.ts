@@ -3,6 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { ready } from "../../src/engine/engine";
+// as after require("graft"): model.fit trains a frozen prefix through its untaped twin (src/train)
+import "../../src/train";
 import { GraftPatternError, freeze, frozenGuard, frozenLayers, setLearningRateFactors, unfreezeSchedule } from "../../src/freeze";
 import { changed, data, smallCnn, weightBytes } from "./_models";
 

@@ -7,6 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { ready } from "../../src/engine/engine";
+// as after require("graft"): model.fit trains a frozen prefix through its untaped twin (src/train)
+import "../../src/train";
 import {
   GraftDriftError, checkFrozen, freeze, frozenGuard, snapshotFrozen, trainableVariables, unfreeze,
 } from "../../src/freeze";
