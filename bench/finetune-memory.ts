@@ -54,10 +54,11 @@ async function child(): Promise<void> {
   const { fit } = await import("../src/train/fit");
   const { freeze } = await import("../src/freeze");
   const { resnet18 } = await import("../src/zoo");
+  const { crossEntropy } = await import("../src/train/losses");
   const info = await ready();
   const model = resnet18({ numClasses: 10, seed: 0 });
   freeze(model, "!fc");
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: crossEntropy });
   const x = tf.randomNormal([N, SIZE, SIZE, 3]);
   const y = tf.oneHot(tf.randomUniform([N], 0, 10, "int32") as import("@tensorflow/tfjs").Tensor1D, 10);
   const live = trackLiveBytes(tf.backend());

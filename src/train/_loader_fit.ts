@@ -9,6 +9,8 @@ import { adaptAccuracy, labelsFor } from "./_labels";
 import { asCallbacks, cutFor, prefixGuard } from "./_fit_common";
 import { loaderFeatures, type LoaderLike } from "./_loader_cache";
 import { withSeed } from "./_seeded_random";
+import { noLogitsWarning } from "./_loss_check";
+import { trainerFor } from "./_untaped_prefix";
 
 /** The loader-related options of fit (see `FitOptions`). */
 export interface LoaderFitOptions extends Omit<tf.ModelFitArgs, "validationData"> {
@@ -73,13 +75,15 @@ export async function fitLoader(model: tf.LayersModel, loader: LoaderLike, opts:
   if (!cut) {
     adaptAccuracy(model);
     const val = valLoader ? asDataset(model, valLoader, "validation") : (validationData as tf.ModelFitArgs["validationData"]);
-    return withSeed(seed, () => model.fitDataset(asDataset(model, train, "training"), {
+    const trainer = trainerFor(model);
+    return withSeed(seed, () => trainer.fitDataset(asDataset(model, train, "training"), {
       ...rest, epochs: rest.epochs ?? 1, validationData: val as tf.data.Dataset<tf.TensorContainer>,
       callbacks: asCallbacks(rest.callbacks), verbose: (rest.verbose ?? 0) as 0 | 1,
     }));
   }
   const budget = (typeof cacheFrozen === "object" ? cacheFrozen.memoryBudgetBytes : undefined) ?? 1 << 30;
   const head = cut.head;
+  noLogitsWarning(head);
   head.compile({ optimizer: model.optimizer, loss: model.loss, metrics: (model as unknown as { metrics?: string[] }).metrics });
   adaptAccuracy(head);
   const { features, labels } = await loaderFeatures(model, cut, train, budget);

@@ -62,6 +62,11 @@ export function warnLogits(model: tf.LayersModel, loss: unknown = (model as unkn
   console.warn(message);
 }
 
+/** A model graft builds over another's layers (a head, a twin) and compiles itself: no second warning. */
+export function noLogitsWarning(model: tf.LayersModel): void {
+  warned.add(model);
+}
+
 const WRAPPED = Symbol.for("graft.compile.logitsCheck");
 
 let inSequential = 0;

@@ -21,7 +21,8 @@ import { FeatureCache, computeFeatures } from "./_feature_cache";
 import { mulberry32, withSeed } from "./_seeded_random";
 import { fitLoader } from "./_loader_fit";
 import { isLoader, type LoaderLike } from "./_loader_cache";
-import { warnLogits } from "./_loss_check";
+import { noLogitsWarning, warnLogits } from "./_loss_check";
+import { trainerFor } from "./_untaped_prefix";
 import { labelsFor, lossOf, outputClasses } from "./_labels";
 import { isCrossEntropy } from "./losses";
 
@@ -136,7 +137,7 @@ async function fitTensors(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: 
   const { cacheFrozen, seed, ...rest } = opts;
   const fitArgs = rest as tf.ModelFitArgs;
   if (isLoader(fitArgs.validationData)) throw new TypeError("graft.fit(model, x, y, { validationData }): a validation loader needs a training loader; pass [xVal, yVal] tensors with tensors");
-  if (!cacheFrozen) return withSeed(seed, () => model.fit(x, y, fitArgs));
+  if (!cacheFrozen) return withSeed(seed, () => trainerFor(model).fit(x, y, fitArgs));
   refuseInput(x);
   if (!model.optimizer) {
     throw new Error("You must compile a model before training it: call model.compile({ optimizer, loss }) before graft.fit");
@@ -148,6 +149,7 @@ async function fitTensors(model: tf.LayersModel, x: tf.Tensor | tf.Tensor[], y: 
   const budget = (typeof cacheFrozen === "object" ? cacheFrozen.memoryBudgetBytes : undefined) ?? DEFAULT_BUDGET;
   const dir = typeof cacheFrozen === "object" ? cacheFrozen.dir : undefined;
   const batchSize = fitArgs.batchSize ?? 32;
+  noLogitsWarning(cut.head);
   cut.head.compile({ optimizer: model.optimizer, loss: model.loss, metrics: (model as unknown as { metrics?: string[] }).metrics });
   const guard = prefixGuard(cut);
   const callbacks = [...asCallbacks(fitArgs.callbacks), new tf.CustomCallback(guard.callback)];
