@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ready, silenceCpuBanner, tf } from "../../src/engine/engine";
 import { installWasmGradients } from "../../src/engine/wasm_gradients";
+import { geometry } from "../../src/engine/_filter_grad_geometry";
+import { preferSwapped, swappedPadding } from "../../src/engine/_filter_grad_swapped";
 
 type Pad = "same" | "valid" | number[][];
 interface Case { x: number[]; k: [number, number]; co: number; s: [number, number]; d: [number, number]; pad: Pad }
@@ -54,7 +56,27 @@ const CONV_CASES: Case[] = [
   { x: [1, 5, 5, 1], k: [1, 1], co: 1, s: [1, 1], d: [1, 1], pad: "valid" },
   { x: [4, 16, 16, 8], k: [3, 3], co: 16, s: [1, 1], d: [1, 1], pad: "same" },
   { x: [2, 12, 12, 6], k: [7, 7], co: 8, s: [2, 2], d: [1, 1], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+  // few input channels, many output channels: the filter gradient with x and dy swapped
+  ...SWAPPED_CASES(),
 ];
+
+/** Shapes for which Conv2DBackpropFilter takes the swapped path (checked by a test below). */
+function SWAPPED_CASES(): Case[] {
+  return [
+    { x: [2, 12, 12, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: "same" },
+    { x: [1, 13, 11, 3], k: [3, 3], co: 24, s: [1, 1], d: [1, 1], pad: "valid" },
+    { x: [3, 20, 19, 2], k: [5, 3], co: 32, s: [1, 1], d: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    { x: [2, 9, 9, 3], k: [2, 2], co: 32, s: [1, 1], d: [1, 1], pad: "same" },
+    { x: [2, 16, 16, 1], k: [1, 1], co: 16, s: [1, 1], d: [1, 1], pad: "valid" },
+  ];
+}
+
+/** Shapes that would prefer the swapped path but cannot take it (stride 2; padding wider than the filter). */
+const UNSWAPPABLE_CASES: Case[] = [
+  { x: [2, 12, 12, 3], k: [3, 3], co: 32, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [2, 8, 8, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: [[0, 0], [3, 0], [0, 0], [0, 0]] },
+];
+CONV_CASES.push(...UNSWAPPABLE_CASES);
 
 test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend (strides, SAME/VALID/explicit)", async () => {
   await ready();
@@ -80,6 +102,20 @@ test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend
     assert.ok(errDx <= 1e-4, `input gradient ${describe(c)}: max relative error ${errDx}`);
   }
   tf.setBackend("wasm");
+});
+
+test("Conv2DBackpropFilter's path choice: the swapped cases take it, the others cannot", () => {
+  const plan = (c: Case) => {
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], [c.k[0], c.k[1], c.x[3], c.co], c.s, 1, c.pad as "same");
+    const g = geometry(info);
+    const pad = swappedPadding(g);
+    return pad !== undefined && preferSwapped(g, pad);
+  };
+  for (const c of SWAPPED_CASES()) assert.ok(plan(c), `swapped path for ${describe(c)}`);
+  for (const c of UNSWAPPABLE_CASES) assert.ok(!plan(c), `reference path for ${describe(c)}`);
+  // the second conv of bench/train-cnn packs dy at a lower estimated cost
+  assert.ok(!plan({ x: [32, 31, 31, 32], k: [3, 3], co: 64, s: [1, 1], d: [1, 1], pad: "valid" }));
+  assert.ok(plan({ x: [32, 64, 64, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: "valid" }));
 });
 
 const DEPTHWISE_CASES: Array<Case & { m: number }> = [
