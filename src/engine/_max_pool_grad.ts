@@ -29,12 +29,13 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   const x = backend.typedArrayFromHeap(input);
   const g = backend.typedArrayFromHeap(dy);
   const dx = backend.typedArrayFromHeap(out);
-  dx.fill(0);
   const rowStride = W * C, batchStride = H * rowStride;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    if (2 * OH !== H || 2 * OW !== W) dx.fill(0);
     tiled2x2(x, g, dx, B, OH, OW, C, rowStride, batchStride);
     return out;
   }
+  dx.fill(0);
   let gi = 0;
   for (let b = 0; b < B; b++) {
     const xb = b * batchStride;
@@ -59,7 +60,10 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   return out;
 }
 
-/** The common `maxPooling2d({ poolSize: 2 })`: fixed tap offsets, no window bounds. */
+/**
+ * The common `maxPooling2d({ poolSize: 2 })`: fixed tap offsets, no window bounds, and every
+ * tap of a window written (its gradient or 0), so `dx` needs no clearing where windows tile it.
+ */
 function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): void {
   let gi = 0;
   for (let b = 0; b < B; b++) {
@@ -69,13 +73,18 @@ function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number,
         const p0 = row + 2 * ow * C;
         for (let d = 0; d < C; d++, gi++) {
           const a = p0 + d, bq = a + C, c = a + rowStride, e = c + C;
+          const va = x[a], vb = x[bq], vc = x[c], ve = x[e];
           // First maximum in row-major order, as the general loop: later taps win only if greater.
-          let at = a, best = x[a];
-          if (!(best > Number.NEGATIVE_INFINITY)) { best = Number.NEGATIVE_INFINITY; at = -1; }
-          if (x[bq] > best) { best = x[bq]; at = bq; }
-          if (x[c] > best) { best = x[c]; at = c; }
-          if (x[e] > best) { at = e; }
-          if (at >= 0) dx[at] += g[gi];
+          let at = -1, best = Number.NEGATIVE_INFINITY;
+          if (va > best) { best = va; at = 0; }
+          if (vb > best) { best = vb; at = 1; }
+          if (vc > best) { best = vc; at = 2; }
+          if (ve > best) at = 3;
+          const v = g[gi];
+          dx[a] = at === 0 ? v : 0;
+          dx[bq] = at === 1 ? v : 0;
+          dx[c] = at === 2 ? v : 0;
+          dx[e] = at === 3 ? v : 0;
         }
       }
     }

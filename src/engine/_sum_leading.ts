@@ -2,13 +2,19 @@
  * Sum for the wasm backend, fast path for reductions over the leading axes of a float32
  * tensor: the bias gradients of every conv and dense layer (dy [B, H, W, C] summed to [C]).
  * tfjs-backend-wasm 4.22 first transposes the reduced axes innermost (a full copy, a large part
- * of a step of bench/train-cnn); a row-wise accumulation over the heap (in float64) is
- * one pass. Every other reduction runs the wasm backend's own Sum.
+ * of a step of bench/train-cnn). Here the leading axes are split as [B, R] (B the first) and
+ * XNNPACK's average pooling, threaded over B, reduces R as one window of R × 1; the B partial
+ * means are then summed on the heap in float64 and scaled by R. Small tensors skip the pooling:
+ * a row-wise accumulation over the heap (in float64) is one pass. Every other reduction runs
+ * the wasm backend's own Sum.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Info } from "./_wasm_ops";
+import { Backend, Info, free, op, reshape } from "./_wasm_ops";
 
-type HeapBackend = tf.KernelBackend & {
+/** Below this many elements the pooling's setup costs more than the JavaScript loop. */
+const POOLED_FROM = 1 << 16;
+
+type HeapBackend = Backend & {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   typedArrayFromHeap(info: Info): Float32Array;
 };
@@ -26,15 +32,36 @@ function leadingSum(args: KernelArgs): Info | undefined {
   const cols = rest.reduce((a, b) => a * b, 1);
   if (rows < 2) return undefined;
   const outShape = keepDims ? [...axes.map(() => 1), ...rest] : rest;
+  const batch = axes.length > 1 ? x.shape[0] : 1;
+  const window = rows / batch;
+  const pooled = rows * cols >= POOLED_FROM && window > 1 ? poolMeans(backend, x, batch, window, cols) : undefined;
   const out = backend.makeOutput(outShape, "float32");
-  const src = backend.typedArrayFromHeap(x);
+  // Views after the allocation: growing the heap detaches older views.
   const dst = backend.typedArrayFromHeap(out);
   const acc = new Float64Array(cols);
-  for (let r = 0, p = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++, p++) acc[c] += src[p];
+  if (pooled) {
+    addRows(backend.typedArrayFromHeap(pooled), batch, cols, acc);
+    free(backend, pooled);
+    for (let c = 0; c < cols; c++) acc[c] *= window;
+  } else {
+    addRows(backend.typedArrayFromHeap(x), rows, cols, acc);
   }
   dst.set(acc);
   return out;
+}
+
+/** x viewed as [batch, window, 1, cols], averaged over each window: [batch, 1, 1, cols]. */
+function poolMeans(backend: HeapBackend, x: Info, batch: number, window: number, cols: number): Info {
+  const view = reshape(backend, x, [batch, window, 1, cols]);
+  const means = op(backend, "AvgPool", { x: view }, { filterSize: [window, 1], strides: [window, 1], pad: "valid" });
+  free(backend, view);
+  return means;
+}
+
+function addRows(src: Float32Array, rows: number, cols: number, acc: Float64Array): void {
+  for (let r = 0, p = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, p++) acc[c] += src[p];
+  }
 }
 
 /** Wraps the wasm backend's Sum (kept, with its setup, for every other reduction). */

@@ -224,11 +224,14 @@ test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping wind
   tf.setBackend("wasm");
 });
 
-test("Sum on wasm: leading-axes fast path and the other reductions equal cpu", async () => {
+test("Sum on wasm: leading-axes fast paths (loop and pooled) and the other reductions equal cpu", async () => {
   await ready();
   const shapes: Array<[number[], number[], boolean]> = [
     [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[7, 3], [0], false], [[3, 4, 5], [0, 1], false],
     [[3, 4, 5], [1, 2], false], [[3, 4, 5], [0, 2], true], [[3, 4, 5], [0, 1, 2], false], [[1, 6], [0], false],
+    // large enough for the pooled path: batch-split windows, one window, odd sizes, keepDims
+    [[8, 31, 29, 16], [0, 1, 2], false], [[5, 63, 61, 3], [0, 1, 2], true], [[70001, 2], [0], false],
+    [[3, 97, 301], [0, 1], false], [[1, 300, 257], [0, 1], true],
   ];
   for (const [shape, axis, keepDims] of shapes) {
     const data = rand(shape.reduce((a, b) => a * b));
