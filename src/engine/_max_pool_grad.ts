@@ -6,7 +6,8 @@
  * it from wasm kernels needs strided slices and 5-D transposes, which are slower still in
  * this build. A tight loop over the heap views is an order of magnitude faster and has the cpu backend's
  * semantics exactly: each window's gradient goes to its first maximum in row-major order
- * (strictly greater than −∞; padding is never chosen).
+ * (strictly greater than −∞; padding is never chosen). For 2×2 windows of stride 2 it finds
+ * that tap by comparison with the forward output, without branches.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Info } from "./_wasm_ops";
@@ -18,7 +19,7 @@ type HeapBackend = tf.KernelBackend & {
 
 function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as HeapBackend;
-  const { dy, input } = args.inputs as { dy: Info; input: Info };
+  const { dy, input, output } = args.inputs as { dy: Info; input: Info; output?: Info };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
@@ -30,10 +31,9 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   const g = backend.typedArrayFromHeap(dy);
   const dx = backend.typedArrayFromHeap(out);
   const rowStride = W * C, batchStride = H * rowStride;
-  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+  if (output && fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
     if (2 * OH !== H || 2 * OW !== W) dx.fill(0);
-    tiled2x2(x, g, dx, B, OH, OW, C, rowStride, batchStride);
-    return out;
+    if (tiled2x2(x, backend.typedArrayFromHeap(output), g, dx, B, OH, OW, C, rowStride, batchStride)) return out;
   }
   dx.fill(0);
   let gi = 0;
@@ -61,11 +61,15 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
 }
 
 /**
- * The common `maxPooling2d({ poolSize: 2 })`: fixed tap offsets, no window bounds, and every
- * tap of a window written (its gradient or 0), so `dx` needs no clearing where windows tile it.
+ * The common `maxPooling2d({ poolSize: 2 })`, given the forward output `y`: each window's
+ * gradient goes to its first tap equal to the window's maximum, found without branches (the
+ * comparisons on random data are what cost the time), and every tap is written (its gradient
+ * or 0), so `dx` needs no clearing where windows tile it.
+ * @returns false when some window has no finite maximum among its taps (NaN or −∞), which the
+ * general loop then decides.
  */
-function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): void {
-  let gi = 0;
+function tiled2x2(x: Float32Array, y: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): boolean {
+  let gi = 0, missed = 0;
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {
       const row = b * batchStride + 2 * oh * rowStride;
@@ -73,22 +77,21 @@ function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number,
         const p0 = row + 2 * ow * C;
         for (let d = 0; d < C; d++, gi++) {
           const a = p0 + d, bq = a + C, c = a + rowStride, e = c + C;
-          const va = x[a], vb = x[bq], vc = x[c], ve = x[e];
-          // First maximum in row-major order, as the general loop: later taps win only if greater.
-          let at = -1, best = Number.NEGATIVE_INFINITY;
-          if (va > best) { best = va; at = 0; }
-          if (vb > best) { best = vb; at = 1; }
-          if (vc > best) { best = vc; at = 2; }
-          if (ve > best) at = 3;
-          const v = g[gi];
-          dx[a] = at === 0 ? v : 0;
-          dx[bq] = at === 1 ? v : 0;
-          dx[c] = at === 2 ? v : 0;
-          dx[e] = at === 3 ? v : 0;
+          const m = y[gi], v = g[gi];
+          const ta = +(x[a] === m);
+          const tb = +(x[bq] === m) & ~ta & 1;
+          const tc = +(x[c] === m) & ~(ta | tb) & 1;
+          const te = +(x[e] === m) & ~(ta | tb | tc) & 1;
+          dx[a] = ta * v;
+          dx[bq] = tb * v;
+          dx[c] = tc * v;
+          dx[e] = te * v;
+          missed |= (1 - (ta | tb | tc | te)) | +(m === Number.NEGATIVE_INFINITY);
         }
       }
     }
   }
+  return missed === 0;
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

@@ -196,7 +196,7 @@ test("the dilated reference agrees with cpu where dilation is 1 (sanity of the s
   assert.deepEqual(e.pick(e.spread(w)), w);
 });
 
-test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping windows included", async () => {
+test("MaxPoolGrad on wasm equals cpu exactly, ties, NaN and −∞, padding and overlapping windows included", async () => {
   await ready();
   // `ties`: values on a coarse grid with zeros (as after a ReLU), so windows hold tied maxima.
   const cases: Array<{ x: number[]; k: number; s: number; pad: "same" | "valid"; ties: boolean }> = [
@@ -207,9 +207,18 @@ test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping wind
     { x: [1, 7, 7, 2], k: 2, s: 2, pad: "same", ties: true },
     { x: [2, 8, 8, 3], k: 3, s: 2, pad: "same", ties: true },
     { x: [2, 8, 8, 3], k: 2, s: 1, pad: "valid", ties: true },
+    { x: [3, 10, 6, 5], k: 2, s: 2, pad: "valid", ties: false },
+    { x: [1, 2, 2, 1], k: 2, s: 2, pad: "valid", ties: false },
   ];
-  for (const c of cases) {
+  for (const c of [...cases, { x: [2, 8, 8, 3], k: 2, s: 2, pad: "valid" as const, ties: true, nonFinite: true }]) {
     const data = rand(c.x.reduce((a, b) => a * b)).map((v) => c.ties ? Math.max(0, Math.round(v * 3) / 3) : v);
+    if ("nonFinite" in c) {
+      // a NaN among finite taps, a window of NaNs, a window of −∞ and one mixing −∞ and NaN
+      data[5] = NaN;
+      for (const p of [0, 3, 24, 27]) data[48 + p] = NaN;
+      for (const p of [0, 3, 24, 27]) data[96 + p] = Number.NEGATIVE_INFINITY;
+      data[150] = Number.NEGATIVE_INFINITY; data[153] = NaN; data[174] = Number.NEGATIVE_INFINITY; data[177] = Number.NEGATIVE_INFINITY;
+    }
     const grads: Float32Array[] = [];
     for (const backend of ["cpu", "wasm"]) {
       tf.setBackend(backend);
