@@ -233,28 +233,36 @@ test("MaxPoolGrad on wasm equals cpu exactly, ties, NaN and −∞, padding and 
   tf.setBackend("wasm");
 });
 
-test("Sum on wasm: leading-axes fast paths (loop and pooled) and the other reductions equal cpu", async () => {
+test("Sum and Mean on wasm: the pooled and loop fast paths and the other reductions equal cpu", async () => {
   await ready();
   const shapes: Array<[number[], number[], boolean]> = [
     [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[7, 3], [0], false], [[3, 4, 5], [0, 1], false],
     [[3, 4, 5], [1, 2], false], [[3, 4, 5], [0, 2], true], [[3, 4, 5], [0, 1, 2], false], [[1, 6], [0], false],
-    // large enough for the pooled path: batch-split windows, one window, odd sizes, keepDims
+    // large enough for the pooled path: leading blocks split on the batch, one window, odd sizes, keepDims
     [[8, 31, 29, 16], [0, 1, 2], false], [[5, 63, 61, 3], [0, 1, 2], true], [[70001, 2], [0], false],
     [[3, 97, 301], [0, 1], false], [[1, 300, 257], [0, 1], true],
+    // middle blocks (global average pooling), batch 1, a block of one axis, a 5-D tensor
+    [[8, 29, 31, 16], [1, 2], false], [[1, 62, 62, 32], [1, 2], true], [[6, 301, 47], [1], false],
+    [[2, 3, 41, 43, 17], [2, 3], false], [[2, 3, 41, 43, 17], [1, 2, 3], true],
+    // blocks pooling leaves to the wasm kernel: innermost, not consecutive, small middle blocks
+    [[8, 29, 31, 16], [2, 3], false], [[8, 29, 31, 16], [1, 3], false], [[2, 4, 4, 3], [1, 2], false],
   ];
-  for (const [shape, axis, keepDims] of shapes) {
-    const data = rand(shape.reduce((a, b) => a * b));
-    const results = ["cpu", "wasm"].map((backend) => {
-      tf.setBackend(backend);
-      silenceCpuBanner();
-      const t = tf.tensor(data, shape);
-      const s = tf.sum(t, axis, keepDims);
-      const r = { shape: s.shape, data: s.dataSync() as Float32Array };
-      tf.dispose([t, s]);
-      return r;
-    });
-    assert.deepEqual(results[1].shape, results[0].shape);
-    assert.ok(maxRelError(results[1].data, results[0].data) <= 1e-5, `sum ${shape} over ${axis}`);
+  for (const reduce of [tf.sum, tf.mean]) {
+    for (const [shape, axis, keepDims] of shapes) {
+      const data = rand(shape.reduce((a, b) => a * b));
+      const results = ["cpu", "wasm"].map((backend) => {
+        tf.setBackend(backend);
+        silenceCpuBanner();
+        const t = tf.tensor(data, shape);
+        const s = reduce(t, axis, keepDims);
+        const r = { shape: s.shape, data: s.dataSync() as Float32Array };
+        tf.dispose([t, s]);
+        return r;
+      });
+      assert.deepEqual(results[1].shape, results[0].shape);
+      const err = maxRelError(results[1].data, results[0].data);
+      assert.ok(err <= 1e-5, `${reduce === tf.sum ? "sum" : "mean"} ${shape} over ${axis}: max relative error ${err}`);
+    }
   }
   tf.setBackend("wasm");
 });
