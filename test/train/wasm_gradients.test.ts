@@ -267,9 +267,40 @@ test("Sum and Mean on wasm: the pooled and loop fast paths and the other reducti
   tf.setBackend("wasm");
 });
 
+test("GatherV2 on wasm: the slice-copy fast path and the wasm kernel's cases equal cpu", async () => {
+  await ready();
+  installWasmGradients();
+  const cases: Array<{ shape: number[]; dtype: "float32" | "int32"; indices: number[]; indicesShape?: number[]; axis: number; batchDims?: number }> = [
+    { shape: [10, 16, 16, 3], dtype: "float32", indices: [3, 0, 9, 3, 5], axis: 0 }, // fit's batches, a repeated row
+    { shape: [7, 300], dtype: "int32", indices: [6, 1], axis: 0 },
+    { shape: [2, 5, 17, 19], dtype: "float32", indices: [4, 0, 2, 1, 1, 3], indicesShape: [2, 3], axis: 1 },
+    { shape: [1, 4, 300], dtype: "float32", indices: [], axis: 1 },
+    { shape: [10, 3, 4], dtype: "float32", indices: [1, 9], axis: 0 }, // slices too short: the wasm kernel
+    { shape: [2, 6, 300], dtype: "float32", indices: [1, 5, 0, 2], indicesShape: [2, 2], axis: 1, batchDims: 1 },
+  ];
+  for (const c of cases) {
+    const data = rand(c.shape.reduce((a, b) => a * b)).map((v) => (c.dtype === "int32" ? Math.round(v * 1000) : v));
+    const results = ["cpu", "wasm"].map((backend) => {
+      tf.setBackend(backend);
+      silenceCpuBanner();
+      const x = tf.tensor(data, c.shape, c.dtype);
+      const i = tf.tensor(c.indices, c.indicesShape ?? [c.indices.length], "int32");
+      const g = tf.gather(x, i, c.axis, c.batchDims ?? 0);
+      const r = { shape: g.shape, dtype: g.dtype, data: Array.from(g.dataSync()) };
+      tf.dispose([x, i, g]);
+      return r;
+    });
+    assert.deepEqual(results[1], results[0], `gather ${c.shape} axis ${c.axis} at ${c.indices}`);
+  }
+  tf.setBackend("wasm");
+  const x = tf.zeros([4, 300]), i = tf.tensor1d([1, 4], "int32");
+  assert.throws(() => tf.gather(x, i), /GatherV2: the index value 4 is not in \[0, 3\]/);
+  tf.dispose([x, i]);
+});
+
 test("installWasmGradients is idempotent", () => {
   assert.deepEqual(installWasmGradients(), []);
-  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "Sum", "Mean", "GatherV2"]) {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
