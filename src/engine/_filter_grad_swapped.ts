@@ -55,14 +55,14 @@ export function swappedFilterGrad(backend: Backend, x: Info, dy: Info, g: Filter
  */
 function channelsToBatch(backend: Backend, t: Info): Info {
   const [B, OH, OW, C] = t.shape;
-  const rows = reshape(backend, t, [B * OH * OW, C]);
-  const cFirst = transpose(backend, rows, [1, 0]);
+  const rows = reshape(backend, t, [B, OH * OW, C]);
+  const spaceFirst = transpose(backend, rows, [1, 0, 2]);
   free(backend, rows);
-  const grouped = reshape(backend, cFirst, [C, B, OH * OW]);
+  const pixels = reshape(backend, spaceFirst, [OH * OW * B, C]);
+  free(backend, spaceFirst);
+  const cFirst = transpose(backend, pixels, [1, 0]);
+  free(backend, pixels);
+  const out = reshape(backend, cFirst, [C, OH, OW, B]);
   free(backend, cFirst);
-  const bLast = transpose(backend, grouped, [0, 2, 1]);
-  free(backend, grouped);
-  const out = reshape(backend, bLast, [C, OH, OW, B]);
-  free(backend, bLast);
   return out;
 }
