@@ -3,8 +3,9 @@
  * it and runs at XNNPACK speed: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
  * DepthwiseConv2dNativeBackpropInput, which tfjs-backend-wasm 4.22 lacks, plus a faster
  * Conv2DBackpropInput and MaxPoolGrad (4.22 has them as slow loops, which dominated a
- * training step) and fast paths of Sum and Mean (bias gradients, global pooling) and GatherV2
- * (the batches of `fit`). Each is composed from wasm kernels or is one loop over the wasm heap.
+ * training step) and fast paths of Sum and Mean (bias gradients, global pooling), GatherV2
+ * (the batches of `fit`) and Identity (shared, not copied: the tensors gradients save). Each is
+ * composed from wasm kernels or is one loop over the wasm heap.
  *
  * Threads: graft starts tfjs's threaded SIMD build in Node (`_wasm_threaded.ts`), whose heap is
  * a shared, growing memory; these kernels make their heap views after their own allocations
@@ -17,6 +18,7 @@ import { conv2DBackpropInputConfig } from "./_conv_backprop_input";
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from "./_depthwise_backprop";
 import { maxPoolGradConfig } from "./_max_pool_grad";
 import { gatherConfig } from "./_gather_slices";
+import { identityConfig } from "./_identity";
 import { reductionConfig } from "./_reduce_by_pooling";
 
 /** Registered only where the wasm backend has none (a later tfjs may bring its own). */
@@ -30,6 +32,7 @@ const WRAPPERS: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig]> 
   [tf.Sum, (k) => reductionConfig(k, "sum")],
   [tf.Mean, (k) => reductionConfig(k, "mean")],
   [tf.GatherV2, gatherConfig],
+  [tf.Identity, identityConfig],
 ];
 
 /**

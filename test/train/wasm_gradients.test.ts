@@ -298,9 +298,32 @@ test("GatherV2 on wasm: the slice-copy fast path and the wasm kernel's cases equ
   tf.dispose([x, i]);
 });
 
+test("Identity on wasm shares memory with reference counts: a clone outlives its source, strings still copy", async () => {
+  await ready();
+  installWasmGradients();
+  tf.setBackend("wasm");
+  const before = tf.memory();
+  const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  const b = tf.clone(a);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers + 1, "the clone shares its source's buffer");
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4, 5, 6]);
+  const c = b.add(1);
+  b.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [2, 3, 4, 5, 6, 7]);
+  c.dispose();
+  const s = tf.tensor1d(["x", "yz"], "string");
+  const t = tf.clone(s);
+  s.dispose();
+  assert.deepEqual(t.dataSync(), ["x", "yz"]);
+  t.dispose();
+  assert.equal(tf.memory().numTensors, before.numTensors);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers);
+});
+
 test("installWasmGradients is idempotent", () => {
   assert.deepEqual(installWasmGradients(), []);
-  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "Sum", "Mean", "GatherV2"]) {
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "Sum", "Mean", "GatherV2", "Identity"]) {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
