@@ -7,30 +7,14 @@
  * `x` transposed to [Ci, H, W, B], convolved with `dy` transposed to [OH, OW, B, Co] as the
  * filter, with the forward stride as dilation and the forward dilation as stride, and the
  * forward padding on top/left. Its output [Ci, KH, KW, Co] is transposed to HWIO.
+ *
+ * XNNPACK packs that filter (all of `dy`) on each call; where packing `x` instead is estimated
+ * cheaper (stride 1, `x` much smaller than `dy`), `_filter_grad_swapped.ts` swaps the roles.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Backend, Info, free, nhwcConv2DInfo, op, transpose } from "./_wasm_ops";
-
-/** The geometry both filter-gradient kernels share, from tfjs's own conv info. */
-export interface FilterGradGeometry {
-  batch: number; inHeight: number; inWidth: number; inChannels: number;
-  outHeight: number; outWidth: number;
-  filterHeight: number; filterWidth: number;
-  strideHeight: number; strideWidth: number;
-  dilationHeight: number; dilationWidth: number;
-  top: number; left: number;
-}
-
-export function geometry(info: tf.backend_util.Conv2DInfo): FilterGradGeometry {
-  return {
-    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
-    top: info.padInfo.top, left: info.padInfo.left,
-  };
-}
+import { preferSwapped, swappedFilterGrad, swappedPadding } from "./_filter_grad_swapped";
+import { FilterGradGeometry, geometry } from "./_filter_grad_geometry";
 
 /**
  * The correlation of x [B, H, W, C] with dy [B, OH, OW, Co] over batch and space:
@@ -64,7 +48,10 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = nhwcConv2DInfo("Conv2DBackpropFilter", x.shape, attrs.filterShape, attrs);
-  const corr = correlate(backend, x, dy, geometry(info));
+  const g = geometry(info);
+  const pad = swappedPadding(g);
+  if (pad && preferSwapped(g, pad)) return swappedFilterGrad(backend, x, dy, g, pad);
+  const corr = correlate(backend, x, dy, g);
   const dW = transpose(backend, corr, [1, 2, 0, 3]);
   free(backend, corr);
   return dW;

@@ -6,7 +6,8 @@
  * it from wasm kernels needs strided slices and 5-D transposes, which are slower still in
  * this build. A tight loop over the heap views is an order of magnitude faster and has the cpu backend's
  * semantics exactly: each window's gradient goes to its first maximum in row-major order
- * (strictly greater than −∞; padding is never chosen).
+ * (strictly greater than −∞; padding is never chosen). For 2×2 windows of stride 2 it finds
+ * that tap by comparison with the forward output, without branches.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Info } from "./_wasm_ops";
@@ -18,7 +19,7 @@ type HeapBackend = tf.KernelBackend & {
 
 function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as HeapBackend;
-  const { dy, input } = args.inputs as { dy: Info; input: Info };
+  const { dy, input, output } = args.inputs as { dy: Info; input: Info; output?: Info };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
@@ -29,12 +30,12 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   const x = backend.typedArrayFromHeap(input);
   const g = backend.typedArrayFromHeap(dy);
   const dx = backend.typedArrayFromHeap(out);
-  dx.fill(0);
   const rowStride = W * C, batchStride = H * rowStride;
-  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
-    tiled2x2(x, g, dx, B, OH, OW, C, rowStride, batchStride);
-    return out;
+  if (output && fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    if (2 * OH !== H || 2 * OW !== W) dx.fill(0);
+    if (tiled2x2(x, backend.typedArrayFromHeap(output), g, dx, B, OH, OW, C, rowStride, batchStride)) return out;
   }
+  dx.fill(0);
   let gi = 0;
   for (let b = 0; b < B; b++) {
     const xb = b * batchStride;
@@ -59,9 +60,16 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBa
   return out;
 }
 
-/** The common `maxPooling2d({ poolSize: 2 })`: fixed tap offsets, no window bounds. */
-function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): void {
-  let gi = 0;
+/**
+ * The common `maxPooling2d({ poolSize: 2 })`, given the forward output `y`: each window's
+ * gradient goes to its first tap equal to the window's maximum, found without branches (the
+ * comparisons on random data are what cost the time), and every tap is written (its gradient
+ * or 0), so `dx` needs no clearing where windows tile it.
+ * @returns false when some window has no finite maximum among its taps (NaN or −∞), which the
+ * general loop then decides.
+ */
+function tiled2x2(x: Float32Array, y: Float32Array, g: Float32Array, dx: Float32Array, B: number, OH: number, OW: number, C: number, rowStride: number, batchStride: number): boolean {
+  let gi = 0, missed = 0;
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {
       const row = b * batchStride + 2 * oh * rowStride;
@@ -69,17 +77,21 @@ function tiled2x2(x: Float32Array, g: Float32Array, dx: Float32Array, B: number,
         const p0 = row + 2 * ow * C;
         for (let d = 0; d < C; d++, gi++) {
           const a = p0 + d, bq = a + C, c = a + rowStride, e = c + C;
-          // First maximum in row-major order, as the general loop: later taps win only if greater.
-          let at = a, best = x[a];
-          if (!(best > Number.NEGATIVE_INFINITY)) { best = Number.NEGATIVE_INFINITY; at = -1; }
-          if (x[bq] > best) { best = x[bq]; at = bq; }
-          if (x[c] > best) { best = x[c]; at = c; }
-          if (x[e] > best) { at = e; }
-          if (at >= 0) dx[at] += g[gi];
+          const m = y[gi], v = g[gi];
+          const ta = +(x[a] === m);
+          const tb = +(x[bq] === m) & ~ta & 1;
+          const tc = +(x[c] === m) & ~(ta | tb) & 1;
+          const te = +(x[e] === m) & ~(ta | tb | tc) & 1;
+          dx[a] = ta * v;
+          dx[bq] = tb * v;
+          dx[c] = tc * v;
+          dx[e] = te * v;
+          missed |= (1 - (ta | tb | tc | te)) | +(m === Number.NEGATIVE_INFINITY);
         }
       }
     }
   }
+  return missed === 0;
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

@@ -3,8 +3,9 @@
  * it and runs at XNNPACK speed: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter and
  * DepthwiseConv2dNativeBackpropInput, which tfjs-backend-wasm 4.22 lacks, plus a faster
  * Conv2DBackpropInput and MaxPoolGrad (4.22 has them as slow loops, which dominated a
- * training step) and a fast path of Sum for bias gradients. Each is composed from wasm
- * kernels or is one loop over the wasm heap.
+ * training step) and fast paths of Sum and Mean (bias gradients, global pooling), GatherV2
+ * (the batches of `fit`) and Identity (shared, not copied: the tensors gradients save). Each is
+ * composed from wasm kernels or is one loop over the wasm heap.
  *
  * Threads: graft starts tfjs's threaded SIMD build in Node (`_wasm_threaded.ts`), whose heap is
  * a shared, growing memory; these kernels make their heap views after their own allocations
@@ -16,14 +17,23 @@ import { conv2DBackpropFilterConfig } from "./_conv_backprop_filter";
 import { conv2DBackpropInputConfig } from "./_conv_backprop_input";
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from "./_depthwise_backprop";
 import { maxPoolGradConfig } from "./_max_pool_grad";
-import { sumConfig } from "./_sum_leading";
+import { gatherConfig } from "./_gather_slices";
+import { identityConfig } from "./_identity";
+import { reductionConfig } from "./_reduce_by_pooling";
 
 /** Registered only where the wasm backend has none (a later tfjs may bring its own). */
 const MISSING = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig];
 /** Registered in place of the wasm backend's own, which is measured slower. */
 const FASTER = [conv2DBackpropInputConfig, maxPoolGradConfig];
-/** Marks graft's Sum wrapper, so a second install leaves it alone. */
-const WRAPPED = Symbol.for("graft.wasmSum");
+/** Marks graft's wrappers, so a second install leaves them alone. */
+const WRAPPED = Symbol.for("graft.wasmFastPath");
+/** Kernels graft wraps with a fast path, keeping the wasm backend's own for other cases. */
+const WRAPPERS: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
+  [tf.Sum, (k) => reductionConfig(k, "sum")],
+  [tf.Mean, (k) => reductionConfig(k, "mean")],
+  [tf.GatherV2, gatherConfig],
+  [tf.Identity, identityConfig],
+];
 
 /**
  * Registers graft's gradient kernels for the wasm backend. Idempotent, and callable before
@@ -51,13 +61,14 @@ export function installWasmGradients(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
-  const sum = tf.getKernel(tf.Sum, "wasm");
-  if (sum && !(sum.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) {
-    const config = sumConfig(sum);
+  for (const [name, wrap] of WRAPPERS) {
+    const original = tf.getKernel(name, "wasm");
+    if (!original || (original.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED]) continue;
+    const config = wrap(original);
     (config.kernelFunc as unknown as Record<symbol, boolean>)[WRAPPED] = true;
-    tf.unregisterKernel(tf.Sum, "wasm");
+    tf.unregisterKernel(name, "wasm");
     tf.registerKernel(config);
-    added.push(tf.Sum);
+    added.push(name);
   }
   return added;
 }

@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ready, silenceCpuBanner, tf } from "../../src/engine/engine";
 import { installWasmGradients } from "../../src/engine/wasm_gradients";
+import { geometry } from "../../src/engine/_filter_grad_geometry";
+import { preferSwapped, swappedPadding } from "../../src/engine/_filter_grad_swapped";
 
 type Pad = "same" | "valid" | number[][];
 interface Case { x: number[]; k: [number, number]; co: number; s: [number, number]; d: [number, number]; pad: Pad }
@@ -54,7 +56,27 @@ const CONV_CASES: Case[] = [
   { x: [1, 5, 5, 1], k: [1, 1], co: 1, s: [1, 1], d: [1, 1], pad: "valid" },
   { x: [4, 16, 16, 8], k: [3, 3], co: 16, s: [1, 1], d: [1, 1], pad: "same" },
   { x: [2, 12, 12, 6], k: [7, 7], co: 8, s: [2, 2], d: [1, 1], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+  // few input channels, many output channels: the filter gradient with x and dy swapped
+  ...SWAPPED_CASES(),
 ];
+
+/** Shapes for which Conv2DBackpropFilter takes the swapped path (checked by a test below). */
+function SWAPPED_CASES(): Case[] {
+  return [
+    { x: [2, 12, 12, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: "same" },
+    { x: [1, 13, 11, 3], k: [3, 3], co: 24, s: [1, 1], d: [1, 1], pad: "valid" },
+    { x: [3, 20, 19, 2], k: [5, 3], co: 32, s: [1, 1], d: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    { x: [2, 9, 9, 3], k: [2, 2], co: 32, s: [1, 1], d: [1, 1], pad: "same" },
+    { x: [2, 16, 16, 1], k: [1, 1], co: 16, s: [1, 1], d: [1, 1], pad: "valid" },
+  ];
+}
+
+/** Shapes that would prefer the swapped path but cannot take it (stride 2; padding wider than the filter). */
+const UNSWAPPABLE_CASES: Case[] = [
+  { x: [2, 12, 12, 3], k: [3, 3], co: 32, s: [2, 2], d: [1, 1], pad: "same" },
+  { x: [2, 8, 8, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: [[0, 0], [3, 0], [0, 0], [0, 0]] },
+];
+CONV_CASES.push(...UNSWAPPABLE_CASES);
 
 test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend (strides, SAME/VALID/explicit)", async () => {
   await ready();
@@ -80,6 +102,20 @@ test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm equal the cpu backend
     assert.ok(errDx <= 1e-4, `input gradient ${describe(c)}: max relative error ${errDx}`);
   }
   tf.setBackend("wasm");
+});
+
+test("Conv2DBackpropFilter's path choice: the swapped cases take it, the others cannot", () => {
+  const plan = (c: Case) => {
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], [c.k[0], c.k[1], c.x[3], c.co], c.s, 1, c.pad as "same");
+    const g = geometry(info);
+    const pad = swappedPadding(g);
+    return pad !== undefined && preferSwapped(g, pad);
+  };
+  for (const c of SWAPPED_CASES()) assert.ok(plan(c), `swapped path for ${describe(c)}`);
+  for (const c of UNSWAPPABLE_CASES) assert.ok(!plan(c), `reference path for ${describe(c)}`);
+  // the second conv of bench/train-cnn packs dy at a lower estimated cost
+  assert.ok(!plan({ x: [32, 31, 31, 32], k: [3, 3], co: 64, s: [1, 1], d: [1, 1], pad: "valid" }));
+  assert.ok(plan({ x: [32, 64, 64, 3], k: [3, 3], co: 32, s: [1, 1], d: [1, 1], pad: "valid" }));
 });
 
 const DEPTHWISE_CASES: Array<Case & { m: number }> = [
@@ -160,7 +196,7 @@ test("the dilated reference agrees with cpu where dilation is 1 (sanity of the s
   assert.deepEqual(e.pick(e.spread(w)), w);
 });
 
-test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping windows included", async () => {
+test("MaxPoolGrad on wasm equals cpu exactly, ties, NaN and −∞, padding and overlapping windows included", async () => {
   await ready();
   // `ties`: values on a coarse grid with zeros (as after a ReLU), so windows hold tied maxima.
   const cases: Array<{ x: number[]; k: number; s: number; pad: "same" | "valid"; ties: boolean }> = [
@@ -171,9 +207,18 @@ test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping wind
     { x: [1, 7, 7, 2], k: 2, s: 2, pad: "same", ties: true },
     { x: [2, 8, 8, 3], k: 3, s: 2, pad: "same", ties: true },
     { x: [2, 8, 8, 3], k: 2, s: 1, pad: "valid", ties: true },
+    { x: [3, 10, 6, 5], k: 2, s: 2, pad: "valid", ties: false },
+    { x: [1, 2, 2, 1], k: 2, s: 2, pad: "valid", ties: false },
   ];
-  for (const c of cases) {
+  for (const c of [...cases, { x: [2, 8, 8, 3], k: 2, s: 2, pad: "valid" as const, ties: true, nonFinite: true }]) {
     const data = rand(c.x.reduce((a, b) => a * b)).map((v) => c.ties ? Math.max(0, Math.round(v * 3) / 3) : v);
+    if ("nonFinite" in c) {
+      // a NaN among finite taps, a window of NaNs, a window of −∞ and one mixing −∞ and NaN
+      data[5] = NaN;
+      for (const p of [0, 3, 24, 27]) data[48 + p] = NaN;
+      for (const p of [0, 3, 24, 27]) data[96 + p] = Number.NEGATIVE_INFINITY;
+      data[150] = Number.NEGATIVE_INFINITY; data[153] = NaN; data[174] = Number.NEGATIVE_INFINITY; data[177] = Number.NEGATIVE_INFINITY;
+    }
     const grads: Float32Array[] = [];
     for (const backend of ["cpu", "wasm"]) {
       tf.setBackend(backend);
@@ -188,32 +233,97 @@ test("MaxPoolGrad on wasm equals cpu exactly, ties, padding and overlapping wind
   tf.setBackend("wasm");
 });
 
-test("Sum on wasm: leading-axes fast path and the other reductions equal cpu", async () => {
+test("Sum and Mean on wasm: the pooled and loop fast paths and the other reductions equal cpu", async () => {
   await ready();
   const shapes: Array<[number[], number[], boolean]> = [
     [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[7, 3], [0], false], [[3, 4, 5], [0, 1], false],
     [[3, 4, 5], [1, 2], false], [[3, 4, 5], [0, 2], true], [[3, 4, 5], [0, 1, 2], false], [[1, 6], [0], false],
+    // large enough for the pooled path: leading blocks split on the batch, one window, odd sizes, keepDims
+    [[8, 31, 29, 16], [0, 1, 2], false], [[5, 63, 61, 3], [0, 1, 2], true], [[70001, 2], [0], false],
+    [[3, 97, 301], [0, 1], false], [[1, 300, 257], [0, 1], true],
+    // middle blocks (global average pooling), batch 1, a block of one axis, a 5-D tensor
+    [[8, 29, 31, 16], [1, 2], false], [[1, 62, 62, 32], [1, 2], true], [[6, 301, 47], [1], false],
+    [[2, 3, 41, 43, 17], [2, 3], false], [[2, 3, 41, 43, 17], [1, 2, 3], true],
+    // blocks pooling leaves to the wasm kernel: innermost, not consecutive, small middle blocks
+    [[8, 29, 31, 16], [2, 3], false], [[8, 29, 31, 16], [1, 3], false], [[2, 4, 4, 3], [1, 2], false],
   ];
-  for (const [shape, axis, keepDims] of shapes) {
-    const data = rand(shape.reduce((a, b) => a * b));
-    const results = ["cpu", "wasm"].map((backend) => {
-      tf.setBackend(backend);
-      silenceCpuBanner();
-      const t = tf.tensor(data, shape);
-      const s = tf.sum(t, axis, keepDims);
-      const r = { shape: s.shape, data: s.dataSync() as Float32Array };
-      tf.dispose([t, s]);
-      return r;
-    });
-    assert.deepEqual(results[1].shape, results[0].shape);
-    assert.ok(maxRelError(results[1].data, results[0].data) <= 1e-5, `sum ${shape} over ${axis}`);
+  for (const reduce of [tf.sum, tf.mean]) {
+    for (const [shape, axis, keepDims] of shapes) {
+      const data = rand(shape.reduce((a, b) => a * b));
+      const results = ["cpu", "wasm"].map((backend) => {
+        tf.setBackend(backend);
+        silenceCpuBanner();
+        const t = tf.tensor(data, shape);
+        const s = reduce(t, axis, keepDims);
+        const r = { shape: s.shape, data: s.dataSync() as Float32Array };
+        tf.dispose([t, s]);
+        return r;
+      });
+      assert.deepEqual(results[1].shape, results[0].shape);
+      const err = maxRelError(results[1].data, results[0].data);
+      assert.ok(err <= 1e-5, `${reduce === tf.sum ? "sum" : "mean"} ${shape} over ${axis}: max relative error ${err}`);
+    }
   }
   tf.setBackend("wasm");
 });
 
+test("GatherV2 on wasm: the slice-copy fast path and the wasm kernel's cases equal cpu", async () => {
+  await ready();
+  installWasmGradients();
+  const cases: Array<{ shape: number[]; dtype: "float32" | "int32"; indices: number[]; indicesShape?: number[]; axis: number; batchDims?: number }> = [
+    { shape: [10, 16, 16, 3], dtype: "float32", indices: [3, 0, 9, 3, 5], axis: 0 }, // fit's batches, a repeated row
+    { shape: [7, 300], dtype: "int32", indices: [6, 1], axis: 0 },
+    { shape: [2, 5, 17, 19], dtype: "float32", indices: [4, 0, 2, 1, 1, 3], indicesShape: [2, 3], axis: 1 },
+    { shape: [1, 4, 300], dtype: "float32", indices: [], axis: 1 },
+    { shape: [10, 3, 4], dtype: "float32", indices: [1, 9], axis: 0 }, // slices too short: the wasm kernel
+    { shape: [2, 6, 300], dtype: "float32", indices: [1, 5, 0, 2], indicesShape: [2, 2], axis: 1, batchDims: 1 },
+  ];
+  for (const c of cases) {
+    const data = rand(c.shape.reduce((a, b) => a * b)).map((v) => (c.dtype === "int32" ? Math.round(v * 1000) : v));
+    const results = ["cpu", "wasm"].map((backend) => {
+      tf.setBackend(backend);
+      silenceCpuBanner();
+      const x = tf.tensor(data, c.shape, c.dtype);
+      const i = tf.tensor(c.indices, c.indicesShape ?? [c.indices.length], "int32");
+      const g = tf.gather(x, i, c.axis, c.batchDims ?? 0);
+      const r = { shape: g.shape, dtype: g.dtype, data: Array.from(g.dataSync()) };
+      tf.dispose([x, i, g]);
+      return r;
+    });
+    assert.deepEqual(results[1], results[0], `gather ${c.shape} axis ${c.axis} at ${c.indices}`);
+  }
+  tf.setBackend("wasm");
+  const x = tf.zeros([4, 300]), i = tf.tensor1d([1, 4], "int32");
+  assert.throws(() => tf.gather(x, i), /GatherV2: the index value 4 is not in \[0, 3\]/);
+  tf.dispose([x, i]);
+});
+
+test("Identity on wasm shares memory with reference counts: a clone outlives its source, strings still copy", async () => {
+  await ready();
+  installWasmGradients();
+  tf.setBackend("wasm");
+  const before = tf.memory();
+  const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  const b = tf.clone(a);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers + 1, "the clone shares its source's buffer");
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4, 5, 6]);
+  const c = b.add(1);
+  b.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [2, 3, 4, 5, 6, 7]);
+  c.dispose();
+  const s = tf.tensor1d(["x", "yz"], "string");
+  const t = tf.clone(s);
+  s.dispose();
+  assert.deepEqual(t.dataSync(), ["x", "yz"]);
+  t.dispose();
+  assert.equal(tf.memory().numTensors, before.numTensors);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers);
+});
+
 test("installWasmGradients is idempotent", () => {
   assert.deepEqual(installWasmGradients(), []);
-  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+  for (const name of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "Sum", "Mean", "GatherV2", "Identity"]) {
     assert.ok(tf.getKernel(name, "wasm"), name);
   }
 });
