@@ -14,6 +14,8 @@ const fits = (model: tf.LayersModel, x: tf.Tensor) => {
 
 /** `model`'s inference-mode output for the batch `x` (owned by the caller, as is the result). */
 export function forward(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
-  const fast = fits(model, x) && model.inputs.length === 1 ? (nativeForward(model) ?? fusedForward(model)) : undefined;
+  // tfjs's predict checks the input against the model and names the shapes when they differ
+  if (model.inputs.length !== 1 || !fits(model, x)) return model.predict(x) as tf.Tensor;
+  const fast = nativeForward(model) ?? fusedForward(model);
   return fast ? fast(x) : (model.apply(x, { training: false }) as tf.Tensor);
 }
