@@ -5,17 +5,12 @@
  * GRAFT_BACKEND=wasm node --import tsx bench/_profile_train_cnn.ts
  */
 import { ready, tf } from "../src/engine/engine";
+import { trainCnnModel } from "./_train_cnn_model";
 
 async function main() {
   const info = await ready();
   console.log(`engine: ${info.backend}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`);
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 32, kernelSize: 3, activation: "relu" }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }));
-  m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 10 }));
-  m.compile({ optimizer: tf.train.adam(1e-3), loss: tf.losses.softmaxCrossEntropy });
+  const m = trainCnnModel();
   const x = tf.randomNormal([32, 64, 64, 3]);
   const y = tf.oneHot(tf.randomUniform([32], 0, 10, "int32") as tf.Tensor1D, 10);
   for (let i = 0; i < 2; i++) await m.trainOnBatch(x, y);

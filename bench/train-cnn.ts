@@ -9,17 +9,9 @@ import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { engine, ready, silenceCpuBanner, tf } from "../src/engine/engine";
+import { trainCnnModel } from "./_train_cnn_model";
 
-function cnn(): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 32, kernelSize: 3, activation: "relu" }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }));
-  m.add(tf.layers.globalAveragePooling2d({}));
-  m.add(tf.layers.dense({ units: 10 }));
-  m.compile({ optimizer: tf.train.adam(1e-3), loss: tf.losses.softmaxCrossEntropy });
-  return m;
-}
+const cnn = trainCnnModel;
 
 async function timeFit(epochs: number, batchesCut?: number): Promise<number> {
   const model = cnn();
