@@ -5,6 +5,7 @@
  * GRAFT_BACKEND=wasm node --import tsx bench/_profile_train_cnn.ts
  */
 import { ready, tf } from "../src/engine/engine";
+import "../src"; // graft as `require("graft")` sets it up: its kernels, its fit
 import { trainCnnModel } from "./_train_cnn_model";
 
 async function main() {

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { engine, ready, silenceCpuBanner, tf } from "../src/engine/engine";
+import "../src"; // graft as `require("graft")` sets it up: its kernels, its fit
 import { trainCnnModel } from "./_train_cnn_model";
 
 const cnn = trainCnnModel;

@@ -33,7 +33,7 @@ export const TFJS_INTERNALS: readonly TfjsInternal[] = [
   { member: "Optimizer.applyGradients (wrapped per instance)", usedBy: "src/freeze/lr_factors.ts", why: "discriminative learning rates" },
   { member: "BatchNormalization.call (wrapped per instance)", usedBy: "src/freeze/_batchnorm.ts", why: "a frozen BatchNorm runs in inference mode during fit" },
   { member: "engine().registeredVariables, engine().makeTensorFromTensorInfo", usedBy: "src/freeze/lr_factors.ts, src/load/_fast/heap_tensor.ts, src/checkpoint/_wasm_heap.ts", why: "variables by name; tensors over memory graft filled itself" },
-  { member: "wasm backend: makeOutput, typedArrayFromHeap, incRef, dataIdMap, wasm.asm.memory / wasm.HEAPU8", usedBy: "src/load/_fast/heap_tensor.ts, src/checkpoint/_wasm_heap.ts, src/engine/_wasm_ops.ts", why: "read checkpoints straight into tensor memory; gradient kernels on the heap" },
+  { member: "wasm backend: makeOutput, typedArrayFromHeap, incRef, dataIdMap, wasm.asm.memory / wasm.HEAPU8", usedBy: "src/load/_fast/heap_tensor.ts, src/checkpoint/_wasm_heap.ts, src/engine/_wasm_ops.ts, src/native/native_conv_kernels.ts", why: "read checkpoints straight into tensor memory; gradient kernels on the heap; native convolutions copy their operands off it" },
   { member: "kernel registry: registerKernel / unregisterKernel for wasm Sum, Mean, GatherV2, Identity, MaxPoolGrad, Conv2DBackpropInput", usedBy: "src/engine/wasm_gradients.ts", why: "replace wasm kernels that are slow or missing in this release, for the whole process" },
   { member: "cpu backend firstUse", usedBy: "src/engine/engine.ts", why: "silence tfjs's cpu-backend banner" },
 ];

@@ -27,6 +27,8 @@ const MISSING = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilter
 const FASTER = [conv2DBackpropInputConfig, maxPoolGradConfig];
 /** Marks graft's wrappers, so a second install leaves them alone. */
 const WRAPPED = Symbol.for("graft.wasmFastPath");
+/** What a native wrapper (src/native) names as the kernel it wraps: graft's kernel, then still installed. */
+const WRAPS = Symbol.for("graft.nativeConvWraps");
 /** Kernels graft wraps with a fast path, keeping the wasm backend's own for other cases. */
 const WRAPPERS: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
   [tf.Sum, (k) => reductionConfig(k, "sum")],
@@ -55,7 +57,7 @@ export function installWasmGradients(): string[] {
   const added: string[] = [];
   for (const config of [...MISSING, ...FASTER]) {
     const present = tf.getKernel(config.kernelName, "wasm");
-    if (present?.kernelFunc === config.kernelFunc) continue;
+    if (present && (present.kernelFunc === config.kernelFunc || (present.kernelFunc as unknown as Record<symbol, unknown>)[WRAPS] === config.kernelFunc)) continue;
     if (present && MISSING.includes(config)) continue;
     if (present) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);

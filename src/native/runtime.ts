@@ -62,25 +62,52 @@ export interface NativeSessionHandle {
   dispose(): void;
 }
 
+/** A float32 tensor passed to or returned by a session. */
+export interface NativeTensor { data: Float32Array; dims: readonly number[] }
+
+/** A loaded ONNX graph of several float32 inputs and one float32 output. */
+export interface NativeGraphHandle {
+  run(inputs: readonly NativeTensor[]): NativeTensor;
+  dispose(): void;
+}
+
+/** How a session uses memory: a model's session keeps its arena; a kernel's, of which there are many, doesn't. */
+export interface SessionMemory { arena: boolean }
+
 /**
- * Loads ONNX `bytes` (from `toOnnx`) into a session on the engine's thread count.
+ * Loads ONNX `bytes` with inputs named `inputs` into a session on the engine's thread count.
  * @throws Error when the runtime is unavailable (check {@link nativeRuntime} first) or rejects the model
  */
-export function openSession(bytes: Uint8Array, input: string, output: string): NativeSessionHandle {
+export function openGraph(bytes: Uint8Array, inputs: readonly string[], output: string, memory: SessionMemory = { arena: true }): NativeGraphHandle {
   const runtime = nativeRuntime();
   if (!runtime.available || !loaded) throw new Error(runtime.reason);
   const { binding, Tensor } = loaded;
   const session = new binding.binding.InferenceSession();
   session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
     intraOpNumThreads: runtime.threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential",
+    enableCpuMemArena: memory.arena, enableMemPattern: memory.arena,
     // Its threads must not spin between runs: tfjs's threads compute the head in between.
     extra: { session: { intra_op: { allow_spinning: "0" } } },
   });
   return {
-    run(data, dims) {
-      const out = session.run({ [input]: new Tensor("float32", data, dims) }, { [output]: null }, {})[output];
+    run(values) {
+      const feeds: Record<string, unknown> = {};
+      values.forEach((v, i) => { feeds[inputs[i]] = new Tensor("float32", v.data, v.dims); });
+      const out = session.run(feeds, { [output]: null }, {})[output];
       return { data: out.data, dims: out.dims };
     },
     dispose: () => session.dispose(),
+  };
+}
+
+/**
+ * Loads ONNX `bytes` (from `toOnnx`) into a session on the engine's thread count.
+ * @throws Error when the runtime is unavailable (check {@link nativeRuntime} first) or rejects the model
+ */
+export function openSession(bytes: Uint8Array, input: string, output: string): NativeSessionHandle {
+  const graph = openGraph(bytes, [input], output);
+  return {
+    run: (data, dims) => graph.run([{ data, dims }]),
+    dispose: () => graph.dispose(),
   };
 }

@@ -2,6 +2,7 @@
 import * as losses from "./losses";
 import { installCompileCheck } from "./_loss_check";
 import { installUntapedFit } from "./_untaped_prefix";
+import { installNativeConvKernels } from "../native/native_conv_kernels";
 
 export { GraftCacheError } from "./errors";
 export { fit } from "./fit";
@@ -15,3 +16,4 @@ export type { LoaderLike } from "./_loader_cache";
 
 installCompileCheck();
 installUntapedFit();
+installNativeConvKernels();
