@@ -29,3 +29,18 @@ export function identityConfig(original: tf.KernelConfig): tf.KernelConfig {
     kernelFunc: ((args: KernelArgs) => sharedIdentity(args) ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
   };
 }
+
+/**
+ * Wraps the wasm backend's Cast so that a cast to the tensor's own dtype shares its memory like
+ * Identity (the cpu backend's does too); the wasm kernel copies. tfjs's ReLU gradient casts the
+ * float32 output of Step to float32 on every step.
+ */
+export function sameTypeCastConfig(original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: original.kernelName,
+    backendName: "wasm",
+    setupFunc: original.setupFunc,
+    kernelFunc: ((args: KernelArgs) => ((args.inputs.x as Info).dtype === (args.attrs as unknown as tf.CastAttrs).dtype ? sharedIdentity(args) : undefined)
+      ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
+  };
+}

@@ -4,7 +4,8 @@
  * DepthwiseConv2dNativeBackpropInput, which tfjs-backend-wasm 4.22 lacks, plus a faster
  * Conv2DBackpropInput and MaxPoolGrad (4.22 has them as slow loops, which dominated a
  * training step) and fast paths of Sum and Mean (bias gradients, global pooling), GatherV2
- * (the batches of `fit`) and Identity (shared, not copied: the tensors gradients save). Each is
+ * (the batches of `fit`), Identity and same-dtype Cast (shared, not copied: the tensors gradients
+ * save, ReLU's mask), and Sum's and Mean's gradients without JavaScript-built ones. Each is
  * composed from wasm kernels or is one loop over the wasm heap.
  *
  * Threads: graft starts tfjs's threaded SIMD build in Node (`_wasm_threaded.ts`), whose heap is
@@ -18,8 +19,9 @@ import { conv2DBackpropInputConfig } from "./_conv_backprop_input";
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from "./_depthwise_backprop";
 import { maxPoolGradConfig } from "./_max_pool_grad";
 import { gatherConfig } from "./_gather_slices";
-import { identityConfig } from "./_identity";
+import { identityConfig, sameTypeCastConfig } from "./_identity";
 import { reductionConfig } from "./_reduce_by_pooling";
+import { meanGradient, sumGradient } from "./_reduce_gradients";
 
 /** Registered only where the wasm backend has none (a later tfjs may bring its own). */
 const MISSING = [conv2DBackpropFilterConfig, depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig];
@@ -35,6 +37,7 @@ const WRAPPERS: Array<[string, (original: tf.KernelConfig) => tf.KernelConfig]> 
   [tf.Mean, (k) => reductionConfig(k, "mean")],
   [tf.GatherV2, gatherConfig],
   [tf.Identity, identityConfig],
+  [tf.Cast, sameTypeCastConfig],
 ];
 
 /**
@@ -62,6 +65,12 @@ export function installWasmGradients(): string[] {
     if (present) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);
     added.push(config.kernelName);
+  }
+  // Gradients are looked up by kernel name when a step runs; tfjs's own are registered at its load.
+  for (const config of [sumGradient, meanGradient]) {
+    if (tf.getGradient(config.kernelName) === config) continue;
+    tf.registerGradient(config);
+    added.push(`${config.kernelName} gradient`);
   }
   for (const [name, wrap] of WRAPPERS) {
     const original = tf.getKernel(name, "wasm");

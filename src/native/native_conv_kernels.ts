@@ -40,54 +40,86 @@ export function setNativeConvMinMacs(macs: number): void {
   minMacs = macs;
 }
 
-const sessions = new Map<string, NativeGraphHandle | null>();
+/** A geometry's session and the buffers its operands are copied through (kept: allocating them each step made V8 collect garbage). */
+interface Entry { handle: NativeGraphHandle; buffers?: Float32Array[] }
+/** Bytes of kept buffers, all sessions together; beyond it a call allocates its own. */
+const MAX_BUFFER_BYTES = 256 * 2 ** 20;
+let bufferBytes = 0;
+
+const sessions = new Map<string, Entry | null>();
 let nativeCalls = 0;
 /** How many convolution kernels ran natively so far (for tests and `%engine`). */
 export function nativeConvCalls(): number {
   return nativeCalls;
 }
 
-function session(key: string, build: () => Uint8Array | undefined, inputs: readonly string[], output: string): NativeGraphHandle | undefined {
+function close(entry: Entry | null | undefined): void {
+  if (!entry) return;
+  entry.handle.dispose();
+  for (const b of entry.buffers ?? []) bufferBytes -= b.byteLength;
+  entry.buffers = undefined;
+}
+
+function session(key: string, build: () => Uint8Array | undefined, inputs: readonly string[], output: string): Entry | undefined {
   if (sessions.has(key)) {
     const hit = sessions.get(key)!;
     sessions.delete(key);
     sessions.set(key, hit); // most recently used last
     return hit ?? undefined;
   }
-  let handle: NativeGraphHandle | null = null;
+  let entry: Entry | null = null;
   try {
     const bytes = build();
-    if (bytes) handle = openGraph(bytes, inputs, output, { arena: false });
+    if (bytes) entry = { handle: openGraph(bytes, inputs, output, { arena: false }) };
   } catch {
-    handle = null;
+    entry = null;
   }
-  sessions.set(key, handle);
+  sessions.set(key, entry);
   while (sessions.size > MAX_SESSIONS) {
-    const [oldest, h] = sessions.entries().next().value as [string, NativeGraphHandle | null];
-    h?.dispose();
+    const [oldest, e] = sessions.entries().next().value as [string, Entry | null];
+    close(e);
     sessions.delete(oldest);
   }
-  return handle ?? undefined;
+  return entry ?? undefined;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The entry's buffers for `inputs` and the output, kept when the budget allows. */
+function buffersOf(entry: Entry, inputs: readonly Info[], outShape: readonly number[]): Float32Array[] {
+  if (entry.buffers) return entry.buffers;
+  const buffers = [...inputs.map((i) => new Float32Array(size(i.shape))), new Float32Array(size(outShape))];
+  const bytes = buffers.reduce((n, b) => n + b.byteLength, 0);
+  if (bufferBytes + bytes <= MAX_BUFFER_BYTES) {
+    entry.buffers = buffers;
+    bufferBytes += bytes;
+  }
+  return buffers;
 }
 
 /** Runs the graph of `key` on `inputs` (copied off the shared wasm heap, which the runtime can't read), or undefined. */
 function runNative(backend: HeapBackend, key: string, build: () => Uint8Array | undefined, names: readonly string[], output: string,
   inputs: readonly Info[], outShape: readonly number[]): Info | undefined {
-  const s = session(key, build, names, output);
-  if (!s) return undefined;
-  let out;
+  const entry = session(key, build, names, output);
+  if (!entry) return undefined;
+  const buffers = buffersOf(entry, inputs, outShape);
+  let ok = true;
   try {
-    out = s.run(inputs.map((i) => ({ data: backend.typedArrayFromHeap(i).slice(), dims: i.shape })));
+    const feeds = inputs.map((i, k) => {
+      buffers[k].set(backend.typedArrayFromHeap(i));
+      return { data: buffers[k], dims: i.shape };
+    });
+    entry.handle.run(feeds, { data: buffers[inputs.length], dims: outShape });
   } catch {
-    out = undefined;
+    ok = false;
   }
-  if (!out || out.dims.length !== outShape.length || out.dims.some((d, k) => d !== outShape[k])) {
-    s.dispose();
+  if (!ok) {
+    close(entry);
     sessions.set(key, null);
     return undefined;
   }
   const info = backend.makeOutput([...outShape], "float32");
-  backend.typedArrayFromHeap(info).set(out.data); // a view made after the allocation, which may grow the heap
+  backend.typedArrayFromHeap(info).set(buffers[inputs.length]); // a view made after the allocation, which may grow the heap
   nativeCalls++;
   return info;
 }

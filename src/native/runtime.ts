@@ -13,7 +13,7 @@ interface Binding {
 }
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Record<string, { data: Float32Array; dims: readonly number[] }>;
+  run(feeds: Record<string, unknown>, fetches: Record<string, unknown>, options: object): Record<string, { data: Float32Array; dims: readonly number[] }>;
   dispose(): void;
 }
 type TensorClass = new (type: "float32", data: Float32Array, dims: readonly number[]) => unknown;
@@ -67,7 +67,8 @@ export interface NativeTensor { data: Float32Array; dims: readonly number[] }
 
 /** A loaded ONNX graph of several float32 inputs and one float32 output. */
 export interface NativeGraphHandle {
-  run(inputs: readonly NativeTensor[]): NativeTensor;
+  /** Runs the graph; with `into` (the output's exact size, not on a shared buffer) the output is written there. */
+  run(inputs: readonly NativeTensor[], into?: NativeTensor): NativeTensor;
   dispose(): void;
 }
 
@@ -90,11 +91,11 @@ export function openGraph(bytes: Uint8Array, inputs: readonly string[], output: 
     extra: { session: { intra_op: { allow_spinning: "0" } } },
   });
   return {
-    run(values) {
+    run(values, into) {
       const feeds: Record<string, unknown> = {};
       values.forEach((v, i) => { feeds[inputs[i]] = new Tensor("float32", v.data, v.dims); });
-      const out = session.run(feeds, { [output]: null }, {})[output];
-      return { data: out.data, dims: out.dims };
+      const out = session.run(feeds, { [output]: into ? new Tensor("float32", into.data, into.dims) : null }, {})[output];
+      return into ?? { data: out.data, dims: out.dims };
     },
     dispose: () => session.dispose(),
   };
