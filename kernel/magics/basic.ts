@@ -66,12 +66,12 @@ export const help: MagicSpec = {
 export const engine: MagicSpec = {
   name: "engine",
   kind: "line",
-  summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and whether inference runs natively (ONNX Runtime), with the reasons.",
+  summary: "Shows the tfjs backend graft chose (tensorflow, wasm or cpu) and whether inference and training's convolutions run natively (ONNX Runtime), with the reasons.",
   args: {},
   run() {
     const e = lib().engine();
     const native = lib().nativeRuntime();
-    const text = `engine: ${e.backend} — ${e.reason}\ninference: ${native.available ? "native" : e.backend} — ${native.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
+    const text = `engine: ${e.backend} — ${e.reason}\nnative: ${native.available ? "yes" : "no"} — ${native.reason}${e.warning ? `\nwarning: ${e.warning}` : ""}`;
     return { toMimeBundle: () => ({ "text/plain": text }) };
   },
 };

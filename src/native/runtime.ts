@@ -30,7 +30,7 @@ let loaded: { binding: Binding; Tensor: TensorClass; version: string } | undefin
 let info: NativeRuntimeInfo | undefined;
 
 function load(): NativeRuntimeInfo {
-  if (process.env.GRAFT_NATIVE === "0") return { available: false, reason: "GRAFT_NATIVE=0: inference runs on tfjs" };
+  if (process.env.GRAFT_NATIVE === "0") return { available: false, reason: "GRAFT_NATIVE=0: inference and training's convolutions run on tfjs" };
   try {
     const ort = require("onnxruntime-node") as { Tensor: TensorClass; env: { versions: { node?: string; common: string } } };
     const binding = require("onnxruntime-node/dist/binding") as Binding;
@@ -38,10 +38,10 @@ function load(): NativeRuntimeInfo {
     loaded = { binding, Tensor: ort.Tensor, version: ort.env.versions.node ?? ort.env.versions.common };
   } catch (err) {
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    return { available: false, reason: `onnxruntime-node is not installed or did not load (${message}): inference of frozen layers runs on tfjs; \`npm install onnxruntime-node\` makes it faster` };
+    return { available: false, reason: `onnxruntime-node is not installed or did not load (${message}): inference of frozen layers and training's convolutions run on tfjs; \`npm install onnxruntime-node\` makes them faster` };
   }
   const threads = engine().threads;
-  return { available: true, version: loaded.version, threads, reason: `ONNX Runtime ${loaded.version} (onnxruntime-node), ${threads} thread${threads === 1 ? "" : "s"}: inference of frozen layers runs natively` };
+  return { available: true, version: loaded.version, threads, reason: `ONNX Runtime ${loaded.version} (onnxruntime-node), ${threads} thread${threads === 1 ? "" : "s"}: inference of frozen layers runs natively, and so do the large convolutions of wasm training steps` };
 }
 
 /**
